@@ -1,0 +1,19 @@
+/** `session-audit [audit] <url>`: load config + flags, then audit. */
+import type { ExitCodeValue } from '../../errors.js';
+import type { ConfigFlags } from '../../config/load.js';
+import type { FormatName } from '../../report/formatters/index.js';
+
+export interface AuditCommandOptions extends Omit<ConfigFlags, 'url'> {
+  format: FormatName;
+  output?: string;
+  color: boolean;
+  verbose: boolean;
+}
+
+export async function auditCommand(url: string | undefined, opts: AuditCommandOptions): Promise<ExitCodeValue> {
+  const { loadConfig } = await import('../../config/load.js');
+  const { auditAndReport } = await import('../output.js');
+  const { format, output, color, verbose, ...flags } = opts;
+  const loaded = await loadConfig(url === undefined ? flags : { ...flags, url });
+  return auditAndReport(loaded, output === undefined ? { format, color, verbose } : { format, output, color, verbose });
+}

@@ -1,0 +1,49 @@
+/**
+ * Shared by `audit` and `demo`: run the audit behind a spinner, render the report, write it to
+ * stdout or a file, and turn the gate into an exit code. The spinner lives on stderr, only on a
+ * TTY and never when CI is set, so stdout carries only the report.
+ */
+import { writeFile } from 'node:fs/promises';
+import chalk from 'chalk';
+import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
+import type { LoadedConfig } from '../config/load.js';
+import type { FormatName } from '../report/formatters/index.js';
+
+export interface OutputOptions {
+  format: FormatName;
+  output?: string;
+  color: boolean;
+  verbose: boolean;
+}
+
+export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): Promise<ExitCodeValue> {
+  const { runAudit } = await import('../audit.js');
+  const { loadFormatter } = await import('../report/formatters/index.js');
+  const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && !out.verbose;
+  const spinner = interactive ? (await import('ora')).default({ stream: process.stderr, text: 'Starting the audit' }).start() : undefined;
+  const verboseLog = out.verbose ? (line: string) => process.stderr.write(`→ ${line}\n`) : undefined;
+  const progress = (text: string): void => {
+    if (spinner) spinner.text = text;
+    else if (out.verbose) process.stderr.write(`• ${text}\n`);
+  };
+  let run;
+  try {
+    run = await runAudit(loaded, verboseLog ? { progress, log: verboseLog } : { progress });
+  } finally {
+    spinner?.stop();
+  }
+  const formatter = await loadFormatter(out.format);
+  const colorLevel = !out.color || out.output ? 0 : chalk.level;
+  const text = run.redactor.clean(formatter(run.report, { colorLevel, verbose: out.verbose }));
+  if (out.output) {
+    try {
+      await writeFile(out.output, text);
+    } catch (err) {
+      throw new UsageError(`Cannot write the report to ${out.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, 'E_OUTPUT');
+    }
+    process.stderr.write(`Score ${run.report.score}/100, grade ${run.report.grade}; ${out.format} report written to ${out.output}\n`);
+  } else {
+    process.stdout.write(text);
+  }
+  return run.report.gate.passed ? ExitCode.ok : ExitCode.gateFailed;
+}

@@ -1,0 +1,243 @@
+/**
+ * Config file loading, flag merging and validation. The flags become an overlay on the file's
+ * JSON; the merged object is validated once by `configSchema`, so a value is checked the same way
+ * wherever it came from. Errors name the exact field (and the flag, when a flag set it).
+ */
+import { readFile } from 'node:fs/promises';
+import { inspect } from 'node:util';
+import { z } from 'zod';
+import { UsageError } from '../errors.js';
+import { configSchema, type AuditConfig, type JsonValue } from './schema.js';
+
+/** Flags that map onto config keys. Output, format and display flags live in the CLI. */
+export interface ConfigFlags {
+  url?: string;
+  config?: string;
+  login?: string;
+  loginType?: string;
+  username?: string;
+  passwordEnv?: string;
+  authCheck?: string;
+  logout?: string;
+  sessionCookie?: string;
+  failOn?: string;
+  minScore?: string;
+  timeout?: string;
+  header?: string[];
+  insecure?: boolean;
+  ca?: string;
+  showSecrets?: boolean;
+}
+
+/** The password, kept out of every serialisation and inspection of the objects that carry it. */
+export class Secret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  reveal(): string {
+    return this.#value;
+  }
+  toJSON(): string {
+    return '[redacted]';
+  }
+  toString(): string {
+    return '[redacted]';
+  }
+  [inspect.custom](): string {
+    return 'Secret([redacted])';
+  }
+}
+
+export interface LoadedConfig {
+  config: AuditConfig;
+  password: Secret;
+  /** Absolute or cwd-relative path of the config file, when one was given. */
+  configPath?: string;
+}
+
+const FLAG_FOR_PATH: Record<string, string> = {
+  target: '<url>',
+  'login.url': '--login',
+  'login.type': '--login-type',
+  'credentials.username': '--username',
+  'credentials.passwordEnv': '--password-env',
+  'authCheck.url': '--auth-check',
+  'logout.url': '--logout',
+  sessionCookie: '--session-cookie',
+  failOn: '--fail-on',
+  minScore: '--min-score',
+  timeout: '--timeout',
+  ca: '--ca',
+};
+
+type Plain = { [key: string]: JsonValue };
+
+function isPlainObject(v: unknown): v is Plain {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Deep merge: objects merge key by key; anything else in `over` replaces `base`. */
+export function deepMerge(base: Plain, over: Plain): Plain {
+  const out: Plain = { ...base };
+  for (const [k, v] of Object.entries(over)) {
+    const b = out[k];
+    out[k] = isPlainObject(b) && isPlainObject(v) ? deepMerge(b, v) : v;
+  }
+  return out;
+}
+
+export function parseHeaderFlag(h: string): [string, string] {
+  const idx = h.indexOf(':');
+  if (idx <= 0) throw new UsageError(`-H/--header "${h}": expected "Name: value"`);
+  const name = h.slice(0, idx).trim();
+  const value = h.slice(idx + 1).trim();
+  if (!/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(name)) throw new UsageError(`-H/--header "${h}": "${name}" is not a valid header name`);
+  return [name, value];
+}
+
+/** The flags as a config-shaped overlay. Only flags the user actually gave are present. */
+export function flagsToOverlay(flags: ConfigFlags): Plain {
+  const o: Plain = {};
+  const set = (path: string[], value: JsonValue): void => {
+    let node: Plain = o;
+    for (const key of path.slice(0, -1)) {
+      const next = node[key];
+      if (!isPlainObject(next)) node[key] = {};
+      node = node[key] as Plain;
+    }
+    node[path[path.length - 1] as string] = value;
+  };
+  if (flags.url !== undefined) set(['target'], flags.url);
+  if (flags.login !== undefined) set(['login', 'url'], flags.login);
+  if (flags.loginType !== undefined) set(['login', 'type'], flags.loginType);
+  if (flags.username !== undefined) set(['credentials', 'username'], flags.username);
+  if (flags.passwordEnv !== undefined) set(['credentials', 'passwordEnv'], flags.passwordEnv);
+  if (flags.authCheck !== undefined) set(['authCheck', 'url'], flags.authCheck);
+  if (flags.logout !== undefined) set(['logout', 'url'], flags.logout);
+  if (flags.sessionCookie !== undefined) set(['sessionCookie'], flags.sessionCookie);
+  if (flags.failOn !== undefined) set(['failOn'], flags.failOn);
+  if (flags.minScore !== undefined) {
+    const n = Number(flags.minScore);
+    if (!/^\d+$/.test(flags.minScore.trim()) || n > 100) {
+      throw new UsageError(`--min-score: expected a whole number from 0 to 100, got "${flags.minScore}"`);
+    }
+    set(['minScore'], n);
+  }
+  if (flags.timeout !== undefined) set(['timeout'], flags.timeout);
+  if (flags.header && flags.header.length > 0) {
+    const headers: Plain = {};
+    for (const h of flags.header) {
+      const [name, value] = parseHeaderFlag(h);
+      headers[name] = value;
+    }
+    set(['headers'], headers);
+  }
+  if (flags.insecure) set(['insecure'], true);
+  if (flags.ca !== undefined) set(['ca'], flags.ca);
+  if (flags.showSecrets) set(['showSecrets'], true);
+  return o;
+}
+
+function describeReceived(input: unknown): string {
+  if (input === undefined) return 'missing';
+  if (input === null) return 'null';
+  if (Array.isArray(input)) return 'an array';
+  return typeof input === 'object' ? 'an object' : typeof input;
+}
+
+/** One line per problem: `login.body.password: expected string, got number`. */
+export function formatIssues(issues: readonly z.core.$ZodIssue[], fromFlags: Set<string>): string[] {
+  const lines: string[] = [];
+  for (const issue of issues) {
+    const base = issue.path.map(String).join('.');
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) {
+        const full = base ? `${base}.${key}` : key;
+        lines.push(`${full}: unknown key (check the spelling; see the README's config reference)`);
+      }
+      continue;
+    }
+    const where = fromFlags.has(base) && FLAG_FOR_PATH[base] ? `${FLAG_FOR_PATH[base]} (${base})` : base || '(config)';
+    let message = issue.message;
+    if (issue.code === 'invalid_type') {
+      const received = describeReceived(issue.input);
+      message = received === 'missing' ? `required (expected ${issue.expected})` : `expected ${issue.expected}, got ${received}`;
+    } else if (issue.code === 'invalid_value') {
+      message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    } else if (issue.code === 'invalid_union') {
+      message = `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'a different value'}`;
+    }
+    lines.push(`${where}: ${message}`);
+  }
+  return lines;
+}
+
+function flagPaths(overlay: Plain, prefix = ''): Set<string> {
+  const out = new Set<string>();
+  for (const [k, v] of Object.entries(overlay)) {
+    const p = prefix ? `${prefix}.${k}` : k;
+    out.add(p);
+    if (isPlainObject(v)) for (const q of flagPaths(v, p)) out.add(q);
+  }
+  return out;
+}
+
+export async function readConfigFile(path: string): Promise<Plain> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : String(code ?? err);
+    throw new UsageError(`Cannot read config file ${path}: ${why}.`, 'E_CONFIG_READ');
+  }
+  let data: unknown;
+  try {
+    data = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch (err) {
+    const detail = err instanceof Error ? err.message : String(err);
+    throw new UsageError(`Config file ${path} is not valid JSON: ${detail}.`, 'E_CONFIG_SYNTAX');
+  }
+  if (!isPlainObject(data)) {
+    throw new UsageError(`Config file ${path} must hold a JSON object at the top level.`, 'E_CONFIG_SHAPE');
+  }
+  return data;
+}
+
+/** Validate merged input; throws UsageError naming every bad field. */
+export function validateConfig(input: Plain, fromFlags: Set<string> = new Set(), source = 'configuration'): AuditConfig {
+  const result = configSchema.safeParse(input);
+  if (!result.success) {
+    const lines = formatIssues(result.error.issues, fromFlags);
+    throw new UsageError(`Invalid ${source}:\n  ${lines.join('\n  ')}`, 'E_CONFIG_INVALID');
+  }
+  return result.data;
+}
+
+export function readPassword(config: AuditConfig, env: NodeJS.ProcessEnv): Secret {
+  const name = config.credentials.passwordEnv;
+  const value = env[name];
+  if (value === undefined || value === '') {
+    throw new UsageError(
+      `The password is read from the environment variable ${name}, which is ${value === undefined ? 'not set' : 'empty'}. ` +
+        `Set it for this command (for example: read -rs ${name} && export ${name}), or name another variable with --password-env / credentials.passwordEnv. ` +
+        'session-audit never takes a password as a flag value, so it does not end up in shell history.',
+      'E_NO_PASSWORD',
+    );
+  }
+  return new Secret(value);
+}
+
+export async function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+  const file = flags.config ? await readConfigFile(flags.config) : {};
+  const overlay = flagsToOverlay(flags);
+  const merged = deepMerge(file, overlay);
+  if (merged.target === undefined) {
+    throw new UsageError('No target: give the URL to audit (session-audit https://staging.example.test ...) or set "target" in the config file.', 'E_NO_TARGET');
+  }
+  const source = flags.config ? `config (${flags.config} and flags)` : 'flags';
+  const config = validateConfig(merged, flagPaths(overlay), source);
+  const password = readPassword(config, env);
+  return flags.config ? { config, password, configPath: flags.config } : { config, password };
+}

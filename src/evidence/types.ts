@@ -1,0 +1,134 @@
+/**
+ * Evidence: plain, serialisable data that probes gather and rules judge. It never holds a raw
+ * token (see http/redact.ts) nor a password.
+ */
+import type { ParsedSetCookie } from '../http/set-cookie.js';
+import type { ValueRef } from '../http/redact.js';
+
+export type ActorName = 'victim' | 'attacker' | 'second-device' | 'probe' | 'replay';
+
+export interface SentCookie {
+  name: string;
+  value: ValueRef;
+}
+
+/** One HTTP request and its response, as one actor saw it. */
+export interface ExchangeRecord {
+  id: number;
+  actor: ActorName;
+  /** What the request was for, e.g. "login: submit form", "logout replay: old cookie". */
+  purpose: string;
+  method: string;
+  url: string;
+  status?: number;
+  error?: string;
+  sentCookies: SentCookie[];
+  setCookies: ParsedSetCookie[];
+  /** Set-Cookie lines that could not be parsed at all (masked). */
+  unparsedSetCookies?: string[];
+  location?: string;
+  /** A redirect that was recorded but not followed (another origin, or the hop cap). */
+  redirectNotFollowed?: string;
+  timeMs?: number;
+}
+
+export interface OracleObservation {
+  exchangeId: number;
+  status: number;
+  /** Did the response meet authCheck.expect? */
+  loggedIn: boolean;
+  /** Which part of the expectation decided, e.g. "status 401 is not 200". */
+  why: string;
+}
+
+export interface CookieState {
+  name: string;
+  domain: string;
+  path: string;
+  value: ValueRef;
+}
+
+export interface SessionCookieEvidence {
+  name: string;
+  value: ValueRef;
+  /** The Set-Cookie line that gave the browser its current value. */
+  setCookie?: ParsedSetCookie;
+  setCookieExchangeId?: number;
+  /** When the browser got the current value. */
+  issued: 'before-login' | 'at-login' | 'unknown';
+  /** True when removing this cookie alone made the auth check fail. */
+  essential: boolean;
+}
+
+export interface SessionEvidence {
+  /** How the session cookies were found. */
+  identifiedBy: 'behaviour' | 'group' | 'hint';
+  note?: string;
+  cookies: SessionCookieEvidence[];
+  /** Cookies in the victim's jar just before credentials were submitted. */
+  beforeLogin: CookieState[];
+  /** Cookies in the victim's jar after login. */
+  afterLogin: CookieState[];
+  /** Every Set-Cookie the victim received until the session was identified (pre-login, login, checks). */
+  loginExchangeIds: number[];
+  /** Is the target served over https? Secure cookies mean little over http. */
+  https: boolean;
+  host: string;
+  /** A guess at the session framework from cookie names and value shapes, for fix snippets. */
+  stack?: 'express-session' | 'cookie-session' | 'php' | 'java' | 'aspnet' | 'django' | 'flask' | 'rails' | 'laravel';
+}
+
+export type ProbeOutcome<T> =
+  | { status: 'ok'; data: T }
+  | { status: 'skipped'; reason: string }
+  | { status: 'error'; error: string };
+
+export interface FixationEvidence {
+  /** Session cookies whose value before login equals the value after login. */
+  unchanged: string[];
+  /** Session cookies that had no value before login. */
+  absentBeforeLogin: string[];
+  rotated: string[];
+  /** The second browser that never logged in, holding only pre-login cookies. */
+  replay?: OracleObservation;
+}
+
+export interface AdoptionEvidence {
+  planted: Array<{ name: string; value: ValueRef }>;
+  /** Which planted values the server still used after login. */
+  kept: string[];
+  loginStatus?: number;
+  /** A browser holding only the planted values, after the victim logged in. */
+  replay?: OracleObservation;
+}
+
+export interface LogoutEvidence {
+  logoutExchangeIds: number[];
+  logoutStatus?: number;
+  /** The victim's own check right before logout (must be logged in for the test to mean anything). */
+  beforeLogout: OracleObservation;
+  /** What the logout told the browser to do with each session cookie. */
+  cookieActions: Array<{ name: string; action: 'deleted' | 'replaced' | 'kept'; line?: string }>;
+  /** The victim's browser after logout. */
+  victimAfter: OracleObservation;
+  /** A second browser replaying the cookies saved before logout. */
+  replay: OracleObservation;
+}
+
+export interface Evidence {
+  schemaVersion: 1;
+  target: string;
+  startedAt: string;
+  finishedAt: string;
+  requests: number;
+  exchanges: ExchangeRecord[];
+  oracle: { anonymous: OracleObservation; afterLogin: OracleObservation };
+  session: SessionEvidence;
+  probes: {
+    fixation: ProbeOutcome<FixationEvidence>;
+    adoption: ProbeOutcome<AdoptionEvidence>;
+    logout: ProbeOutcome<LogoutEvidence>;
+  };
+  /** Settings that change how verdicts read (e.g. TLS verification off). */
+  warnings: string[];
+}

@@ -1,0 +1,187 @@
+/**
+ * An actor is one simulated browser: its own tough-cookie jar, the shared HTTP client, and every
+ * exchange written to the shared evidence log. Redirects are followed by hand, within the target
+ * origin only (cookies never travel to another origin), up to a cap.
+ */
+import { CookieJar, type SerializedCookieJar } from 'tough-cookie';
+import type { ActorName, CookieState, ExchangeRecord, SentCookie } from '../evidence/types.js';
+import { HttpError, type HttpClient, type HttpResponse } from './client.js';
+import type { Redactor } from './redact.js';
+import { parseSetCookie, responseDate, type ParsedSetCookie } from './set-cookie.js';
+
+export const MAX_REDIRECTS = 10;
+
+/** What all actors of one audit share. */
+export interface AuditHttp {
+  client: HttpClient;
+  redactor: Redactor;
+  target: URL;
+  /** Extra headers for every request (-H). */
+  headers: Record<string, string>;
+  exchanges: ExchangeRecord[];
+}
+
+export interface SendOptions {
+  method?: string;
+  url: URL;
+  headers?: Record<string, string>;
+  body?: string;
+  followRedirects?: boolean;
+}
+
+export interface ActorResponse {
+  status: number;
+  body: string;
+  headers: HttpResponse['headers'];
+  /** The URL of the last response in the chain. */
+  url: URL;
+  /** Exchange ids of the chain, first to last. */
+  exchangeIds: number[];
+  setCookies: ParsedSetCookie[];
+}
+
+export type JarSnapshot = SerializedCookieJar;
+
+const REDIRECTS = new Set([301, 302, 303, 307, 308]);
+
+function newJar(): CookieJar {
+  // Browsers treat loopback as a secure context; looseMode accepts nameless cookies as browsers do.
+  return new CookieJar(undefined, { looseMode: true, allowSecureOnLocal: true, prefixSecurity: 'silent' });
+}
+
+export class Actor {
+  readonly name: ActorName;
+  readonly #http: AuditHttp;
+  #jar: CookieJar;
+
+  constructor(name: ActorName, http: AuditHttp, snapshot?: JarSnapshot) {
+    this.name = name;
+    this.#http = http;
+    this.#jar = snapshot ? CookieJar.deserializeSync(snapshot) : newJar();
+  }
+
+  /** A deep copy of the jar, to replay later exactly as it is now. */
+  snapshot(): JarSnapshot {
+    const s = this.#jar.serializeSync();
+    if (!s) throw new Error('cookie jar cannot be serialised');
+    return structuredClone(s);
+  }
+
+  /** Cookies this browser would send to `url` (raw values: for probes only, never evidence). */
+  cookiesFor(url: URL): Array<{ name: string; value: string; domain: string; path: string }> {
+    return this.#jar.getCookiesSync(url).map((c) => ({ name: c.key, value: c.value, domain: c.domain ?? url.hostname, path: c.path ?? '/' }));
+  }
+
+  cookieStates(url: URL): CookieState[] {
+    return this.cookiesFor(url).map((c) => ({ name: c.name, domain: c.domain, path: c.path, value: this.#http.redactor.ref(c.value) }));
+  }
+
+  /** Put a cookie in the jar as if the server had set it (used to plant attacker-chosen IDs). */
+  plant(name: string, value: string, url: URL): void {
+    this.#jar.setCookieSync(`${name}=${value}; Path=/`, url, { ignoreError: true });
+  }
+
+  async send(purpose: string, opts: SendOptions): Promise<ActorResponse> {
+    let method = (opts.method ?? 'GET').toUpperCase();
+    let url = opts.url;
+    let body = opts.body;
+    let headers = { ...opts.headers };
+    const follow = opts.followRedirects ?? true;
+    const ids: number[] = [];
+    const allSet: ParsedSetCookie[] = [];
+    for (let hop = 0; ; hop += 1) {
+      const record = this.#newRecord(purpose + (hop > 0 ? ` (redirect ${hop})` : ''), method, url);
+      const cookieHeader = this.#jar.getCookieStringSync(url);
+      record.sentCookies = this.#sentCookies(url);
+      const reqHeaders: Record<string, string> = { ...this.#http.headers, ...headers };
+      const userCookie = Object.entries(reqHeaders).find(([k]) => k.toLowerCase() === 'cookie');
+      if (userCookie) delete reqHeaders[userCookie[0]];
+      const cookie = [cookieHeader, userCookie?.[1]].filter((c) => c).join('; ');
+      if (cookie) reqHeaders.cookie = cookie;
+      let res: HttpResponse;
+      try {
+        res = await this.#http.client.send(body === undefined ? { method, url, headers: reqHeaders } : { method, url, headers: reqHeaders, body });
+      } catch (err) {
+        record.error = this.#http.redactor.clean(err instanceof Error ? err.message : String(err));
+        throw err instanceof HttpError ? new HttpError(err.code, record.error) : err;
+      }
+      record.status = res.status;
+      record.timeMs = res.timeMs;
+      const now = responseDate(typeof res.headers.date === 'string' ? res.headers.date : undefined);
+      for (const line of res.setCookie) {
+        const parsed = parseSetCookie(line, this.#http.redactor, now);
+        if (parsed) {
+          record.setCookies.push(parsed);
+          allSet.push(parsed);
+        } else {
+          (record.unparsedSetCookies ??= []).push(this.#http.redactor.clean(line).slice(0, 200));
+        }
+        try {
+          this.#jar.setCookieSync(line, url, { ignoreError: true });
+        } catch {
+          // tough-cookie rejected it; the browser would too. The parsed line stays as evidence.
+        }
+      }
+      ids.push(record.id);
+      const location = res.headers.location;
+      const loc = Array.isArray(location) ? location[0] : location;
+      if (loc !== undefined) record.location = this.#http.redactor.clean(loc);
+      if (!follow || !REDIRECTS.has(res.status) || loc === undefined) {
+        return { status: res.status, body: res.body, headers: res.headers, url, exchangeIds: ids, setCookies: allSet };
+      }
+      let next: URL;
+      try {
+        next = new URL(loc, url);
+      } catch {
+        record.redirectNotFollowed = 'Location is not a valid URL';
+        return { status: res.status, body: res.body, headers: res.headers, url, exchangeIds: ids, setCookies: allSet };
+      }
+      if (next.origin !== this.#http.target.origin) {
+        record.redirectNotFollowed = `another origin (${next.origin}); cookies are never sent outside the target`;
+        return { status: res.status, body: res.body, headers: res.headers, url, exchangeIds: ids, setCookies: allSet };
+      }
+      if (hop + 1 > MAX_REDIRECTS) {
+        record.redirectNotFollowed = `more than ${MAX_REDIRECTS} redirects`;
+        throw new HttpError('E_REDIRECT_LOOP', `More than ${MAX_REDIRECTS} redirects starting at ${opts.url.pathname} (last: ${url.pathname} → ${next.pathname}).`);
+      }
+      if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
+        method = 'GET';
+        body = undefined;
+        headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-(type|length)$/i.test(k)));
+      }
+      url = next;
+    }
+  }
+
+  #newRecord(purpose: string, method: string, url: URL): ExchangeRecord {
+    const record: ExchangeRecord = {
+      id: this.#http.exchanges.length + 1,
+      actor: this.name,
+      purpose,
+      method,
+      url: this.#http.redactor.clean(url.href),
+      sentCookies: [],
+      setCookies: [],
+    };
+    this.#http.exchanges.push(record);
+    return record;
+  }
+
+  #sentCookies(url: URL): SentCookie[] {
+    return this.#jar.getCookiesSync(url).map((c) => ({ name: c.key, value: this.#http.redactor.ref(c.value) }));
+  }
+}
+
+/** A copy of a snapshot without the named cookies (all domains and paths). */
+export function withoutCookies(snapshot: JarSnapshot, names: ReadonlySet<string>): JarSnapshot {
+  const copy = structuredClone(snapshot);
+  copy.cookies = copy.cookies.filter((c) => !names.has(String(c.key ?? '')));
+  return copy;
+}
+
+/** A copy of a snapshot keeping only the named cookies. */
+export function onlyCookies(snapshot: JarSnapshot, names: ReadonlySet<string>): JarSnapshot {
+  const copy = structuredClone(snapshot);
+  copy.cookies = copy.cookies.filter((c) => names.has(String(c.key ?? '')));
+  return copy;
+}

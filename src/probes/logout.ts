@@ -1,0 +1,40 @@
+/**
+ * Logout (WSTG-SESS-06, ASVS 5.0 V7.4.1): save the victim's cookies, log out, then replay the saved
+ * cookies from a second browser. The victim's own state after logout is recorded too: if even the
+ * victim is still logged in with an untouched cookie, the logout request did not work and no
+ * verdict about revocation can be drawn.
+ */
+import { logout } from '../auth/login.js';
+import { checkAuth } from '../auth/oracle.js';
+import type { LogoutEvidence, ProbeOutcome } from '../evidence/types.js';
+import { errorMessage, newActor, type ProbeContext } from './context.js';
+import type { Baseline } from './session.js';
+
+export async function probeLogout(ctx: ProbeContext, base: Baseline): Promise<ProbeOutcome<LogoutEvidence>> {
+  const cfg = ctx.config.logout;
+  if (!cfg) return { status: 'skipped', reason: 'no logout endpoint configured (pass --logout <path> or set "logout" in the config)' };
+  try {
+    ctx.progress('Logout: logging out and replaying the old cookie');
+    const url = ctx.authCheckUrl;
+    const beforeLogout = await checkAuth(base.victim, ctx.config.authCheck, url, 'logout: victim before logout');
+    const saved = base.victim.snapshot();
+    const savedValues = new Map(base.victim.cookiesFor(url).map((c) => [c.name, c.value]));
+    const res = await logout(base.victim, cfg, ctx.http.target);
+    const afterValues = new Map(base.victim.cookiesFor(url).map((c) => [c.name, c.value]));
+    const cookieActions: LogoutEvidence['cookieActions'] = base.session.cookies.map((c) => {
+      const line = [...res.setCookies].reverse().find((s) => s.name === c.name);
+      const now = afterValues.get(c.name);
+      const action = now === undefined ? 'deleted' : now !== savedValues.get(c.name) ? 'replaced' : 'kept';
+      return line ? { name: c.name, action, line: line.line } : { name: c.name, action };
+    });
+    const victimAfter = await checkAuth(base.victim, ctx.config.authCheck, url, 'logout: victim after logout');
+    const replayer = newActor(ctx, 'replay', saved);
+    const replay = await checkAuth(replayer, ctx.config.authCheck, url, 'logout: replay of cookies saved before logout');
+    return {
+      status: 'ok',
+      data: { logoutExchangeIds: res.allExchangeIds, logoutStatus: res.status, beforeLogout, cookieActions, victimAfter, replay },
+    };
+  } catch (err) {
+    return { status: 'error', error: errorMessage(err) };
+  }
+}

@@ -1,0 +1,160 @@
+/**
+ * The baseline every other probe builds on: calibrate the oracle on an anonymous browser, log
+ * the victim in, prove the login worked, and find the session cookie(s) by behaviour: a cookie
+ * is a session cookie when the auth check fails without it. A configured name is only a hint.
+ */
+import { AuditAbortError } from '../errors.js';
+import { checkAuth } from '../auth/oracle.js';
+import { describeLoginResponse, login, type LoginResult } from '../auth/login.js';
+import type { CookieState, ExchangeRecord, OracleObservation, SessionCookieEvidence, SessionEvidence } from '../evidence/types.js';
+import { Actor, withoutCookies } from '../http/actor.js';
+import type { ParsedSetCookie } from '../http/set-cookie.js';
+import { newActor, type ProbeContext } from './context.js';
+
+export interface Baseline {
+  victim: Actor;
+  login: LoginResult;
+  session: SessionEvidence;
+  oracle: { anonymous: OracleObservation; afterLogin: OracleObservation };
+}
+
+const MAX_CANDIDATES = 12;
+
+export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
+  const { config } = ctx;
+  const victim = newActor(ctx, 'victim');
+
+  ctx.progress('Calibrating the logged-in check on an anonymous request');
+  const anonymous = await checkAuth(victim, config.authCheck, ctx.authCheckUrl, 'auth check: anonymous (calibration)');
+  if (anonymous.loggedIn) {
+    throw new AuditAbortError(
+      `The logged-in check cannot tell logged-in from logged-out: an anonymous request to ${ctx.authCheckUrl.pathname} already meets the expectation (${anonymous.why}). ` +
+        'Point --auth-check at a page only a logged-in user gets (e.g. /me, /account), or add authCheck.expect.bodyIncludes with text only a logged-in page shows (such as the username).',
+      'E_ORACLE_AMBIGUOUS',
+    );
+  }
+
+  ctx.progress('Logging in as the victim');
+  const result = await login(victim, ctx.loginTarget);
+  const afterLogin = await checkAuth(victim, config.authCheck, ctx.authCheckUrl, 'auth check: victim after login');
+  if (!afterLogin.loggedIn) {
+    throw new AuditAbortError(
+      `Login failed: the login request answered ${describeLoginResponse(result.response)}, and the logged-in check then saw ${afterLogin.why} (anonymous: ${anonymous.why}). ` +
+        `Check the username, the password in $${config.credentials.passwordEnv}, --login/--login-type and the login body fields.`,
+      'E_LOGIN_FAILED',
+    );
+  }
+
+  ctx.progress('Finding the session cookie');
+  const session = await identifySessionCookies(ctx, victim, result);
+  return { victim, login: result, session, oracle: { anonymous, afterLogin } };
+}
+
+function stateOf(actor: Actor, url: URL): CookieState[] {
+  return actor.cookieStates(url);
+}
+
+/** The last Set-Cookie that gave the victim's jar its current value of `name`. */
+function findSetter(exchanges: ExchangeRecord[], name: string, fp: string): { line: ParsedSetCookie; exchangeId: number } | undefined {
+  for (let i = exchanges.length - 1; i >= 0; i -= 1) {
+    const ex = exchanges[i] as ExchangeRecord;
+    if (ex.actor !== 'victim') continue;
+    for (let j = ex.setCookies.length - 1; j >= 0; j -= 1) {
+      const sc = ex.setCookies[j] as ParsedSetCookie;
+      if (sc.name === name && sc.value.fp === fp && !sc.deletion) return { line: sc, exchangeId: ex.id };
+    }
+  }
+  return undefined;
+}
+
+export function guessStack(cookies: Array<{ name: string; value: { masked: string } }>, allNames: string[]): SessionEvidence['stack'] {
+  const names = new Set(allNames.map((n) => n.toLowerCase()));
+  for (const c of cookies) {
+    const n = c.name.toLowerCase();
+    if (n === 'connect.sid' || /^s(%3a|:)/i.test(c.value.masked)) return 'express-session';
+    if ((n === 'session' || n === 'express:sess') && names.has(`${n}.sig`)) return 'cookie-session';
+    if (n === 'phpsessid') return 'php';
+    if (n === 'jsessionid') return 'java';
+    if (n.startsWith('asp.net_sessionid')) return 'aspnet';
+    if (n === 'sessionid') return 'django';
+    if (n === 'laravel_session') return 'laravel';
+    if (n === '_session_id' || /^_[a-z0-9_]+_session$/.test(n)) return 'rails';
+    if (n === 'session') return 'flask';
+  }
+  return undefined;
+}
+
+async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: LoginResult): Promise<SessionEvidence> {
+  const url = ctx.authCheckUrl;
+  const before = new Actor('probe', ctx.http, result.beforeSubmit).cookieStates(url);
+  const after = stateOf(victim, url);
+  const beforeFp = new Map(before.map((c) => [c.name, c.value.fp]));
+  const changed = (c: CookieState): boolean => beforeFp.get(c.name) !== c.value.fp;
+  const names = [...new Set(after.map((c) => c.name))];
+  const hint = ctx.config.sessionCookie;
+  const ordered = [
+    ...names.filter((n) => n === hint),
+    ...names.filter((n) => n !== hint && after.some((c) => c.name === n && changed(c))),
+    ...names.filter((n) => n !== hint && !after.some((c) => c.name === n && changed(c))),
+  ].slice(0, MAX_CANDIDATES);
+
+  const snapshot = victim.snapshot();
+  const essential = new Set<string>();
+  for (const name of ordered) {
+    const probe = new Actor('probe', ctx.http, withoutCookies(snapshot, new Set([name])));
+    const obs = await checkAuth(probe, ctx.config.authCheck, url, `session cookie search: without ${name}`);
+    if (!obs.loggedIn) essential.add(name);
+  }
+
+  let identifiedBy: SessionEvidence['identifiedBy'] = 'behaviour';
+  let chosen = [...essential];
+  let note: string | undefined;
+  if (hint !== undefined && !names.includes(hint)) {
+    note = `The configured session cookie "${hint}" was not set by the target; the session cookie was found by behaviour instead.`;
+  }
+  if (chosen.length === 0) {
+    // No single cookie is essential: several cookies can each restore the session (e.g. a remember-me cookie).
+    if (hint !== undefined && names.includes(hint)) {
+      chosen = [hint];
+      identifiedBy = 'hint';
+      note = `No single cookie was essential to the logged-in check; using the configured session cookie "${hint}".`;
+    } else {
+      const changedNames = names.filter((n) => after.some((c) => c.name === n && changed(c)));
+      chosen = changedNames.length > 0 ? changedNames : names;
+      identifiedBy = 'group';
+      note = `No single cookie was essential to the logged-in check; every cookie ${changedNames.length > 0 ? 'set or changed at login' : 'in the browser'} is treated as part of the session.`;
+    }
+  }
+
+  const cookies: SessionCookieEvidence[] = chosen.map((name) => {
+    const state = after.find((c) => c.name === name) as CookieState;
+    const setter = findSetter(ctx.http.exchanges, name, state.value.fp);
+    const prev = beforeFp.get(name);
+    const ev: SessionCookieEvidence = {
+      name,
+      value: state.value,
+      issued: prev === undefined ? (setter ? 'at-login' : 'unknown') : prev === state.value.fp ? 'before-login' : 'at-login',
+      essential: essential.has(name),
+    };
+    if (setter) {
+      ev.setCookie = setter.line;
+      ev.setCookieExchangeId = setter.exchangeId;
+    }
+    return ev;
+  });
+
+  const loginExchangeIds = ctx.http.exchanges.filter((e) => e.actor === 'victim').map((e) => e.id);
+  const session: SessionEvidence = {
+    identifiedBy,
+    cookies,
+    beforeLogin: before,
+    afterLogin: after,
+    loginExchangeIds,
+    https: ctx.http.target.protocol === 'https:',
+    host: ctx.http.target.hostname,
+  };
+  const stack = guessStack(cookies, names);
+  if (stack) session.stack = stack;
+  if (note) session.note = note;
+  return session;
+}

@@ -1,0 +1,107 @@
+/** The human view: findings grouped by severity, each with evidence and fix; a closing summary. */
+import { Chalk, type ChalkInstance } from 'chalk';
+import { formatDuration } from '../../config/duration.js';
+import type { Report, ReportCheck } from '../schema.js';
+import type { Formatter } from './types.js';
+
+const ORDER = ['critical', 'high', 'medium', 'low'] as const;
+
+function indent(text: string, pad: string): string {
+  return text
+    .split('\n')
+    .map((l) => (l ? pad + l : l))
+    .join('\n');
+}
+
+function wrap(text: string, width: number): string[] {
+  const words = text.split(/\s+/).filter(Boolean);
+  const lines: string[] = [];
+  let line = '';
+  for (const w of words) {
+    if (line && line.length + 1 + w.length > width) {
+      lines.push(line);
+      line = w;
+    } else line = line ? `${line} ${w}` : w;
+  }
+  if (line) lines.push(line);
+  return lines;
+}
+
+function gradeColor(c: ChalkInstance, grade: string): ChalkInstance {
+  if (grade.startsWith('A')) return c.green.bold;
+  if (grade.startsWith('B')) return c.greenBright.bold;
+  if (grade.startsWith('C')) return c.yellow.bold;
+  if (grade.startsWith('D')) return c.redBright.bold;
+  return c.red.bold;
+}
+
+function sevColor(c: ChalkInstance, sev: string): ChalkInstance {
+  return sev === 'critical' ? c.bgRed.white.bold : sev === 'high' ? c.red.bold : sev === 'medium' ? c.yellow.bold : c.cyan.bold;
+}
+
+function finding(c: ChalkInstance, f: ReportCheck, width: number): string {
+  const out: string[] = [];
+  out.push(`  ${c.red('✗')} ${c.bold(f.title)} ${c.dim(`[${f.ruleId}]`)}`);
+  for (const l of wrap(f.message, width - 4)) out.push(`    ${l}`);
+  if (f.evidence.length > 0) {
+    out.push(`    ${c.dim('Evidence:')}`);
+    for (const e of f.evidence) {
+      const [first, ...rest] = wrap(e, width - 8);
+      out.push(`      ${c.dim('·')} ${first ?? ''}`);
+      for (const r of rest) out.push(`        ${r}`);
+    }
+    if (f.exchangeIds.length > 0) out.push(`      ${c.dim(`requests #${f.exchangeIds.join(', #')} in the JSON report`)}`);
+  }
+  out.push(`    ${c.dim('Why:')} ${wrap(f.why, width - 9).join(`\n         `)}`);
+  out.push(`    ${c.dim('Fix:')} ${wrap(f.fix, width - 9).join(`\n         `)}`);
+  if (f.snippet) out.push(c.gray(indent(f.snippet, '      ')));
+  const refs = [...f.references.cwe, ...f.references.asvs, ...f.references.wstg];
+  if (refs.length) out.push(`    ${c.dim(`Refs: ${refs.join(' · ')}`)}`);
+  return out.join('\n');
+}
+
+const terminal: Formatter = (report, ctx) => {
+  const c = new Chalk({ level: ctx.colorLevel });
+  const width = 96;
+  const out: string[] = [];
+  out.push(`${c.bold('session-audit')} ${report.tool.version} — ${report.target}`);
+  const cookies = report.session.cookies.map((k) => `${k.name}${ctx.verbose ? `=${k.value.raw ?? k.value.masked}` : ''}`).join(', ');
+  const how = report.session.identifiedBy === 'behaviour' ? 'found by behaviour' : report.session.identifiedBy === 'hint' ? 'from --session-cookie' : 'all cookies set at login';
+  out.push(`Session cookie: ${c.bold(cookies || '(none)')} ${c.dim(`(${how}${report.session.stack ? `; looks like ${report.session.stack}` : ''})`)}`);
+  if (report.session.note) out.push(c.dim(report.session.note));
+  for (const w of report.warnings) out.push(c.yellow(`⚠ ${w}`));
+  out.push('');
+
+  const failed = report.checks.filter((k) => k.status === 'fail');
+  for (const sev of ORDER) {
+    const group = failed.filter((f) => f.severity === sev);
+    if (group.length === 0) continue;
+    out.push(sevColor(c, sev)(`${sev.toUpperCase()} (${group.length})`));
+    for (const f of group) out.push(finding(c, f, width), '');
+  }
+  if (failed.length === 0) out.push(c.green('No findings.'), '');
+
+  const passed = report.checks.filter((k) => k.status === 'pass');
+  if (passed.length) {
+    out.push(c.green(`Passed (${passed.length})`));
+    for (const p of passed) out.push(`  ${c.green('✓')} ${p.ruleId}${p.cookie ? c.dim(` (${p.cookie})`) : ''} ${c.dim('—')} ${p.message}`);
+    out.push('');
+  }
+  const notRun = report.checks.filter((k) => k.status === 'skipped' || k.status === 'error');
+  if (notRun.length) {
+    out.push(c.yellow(`Not run (${notRun.length}) — not counted as passes`));
+    for (const s of notRun) out.push(`  ${s.status === 'error' ? c.red('!') : c.yellow('–')} ${s.ruleId} ${c.dim(`${s.status}:`)} ${s.message}`);
+    out.push('');
+  }
+
+  const s = report.summary;
+  const grade = gradeColor(c, report.grade)(`Grade ${report.grade}`);
+  out.push(
+    `${c.bold(`Score ${report.score}/100`)}  ${grade}   ${s.failed} failed · ${s.passed} passed · ${s.skipped} skipped · ${s.errors} errors   ` +
+      c.dim(`${report.requests} requests in ${formatDuration(report.durationMs)}`),
+  );
+  out.push(report.gate.passed ? c.green(`Gate: passed${s.errors + s.skipped > 0 ? ` (${s.errors + s.skipped} checks did not run)` : ''}`) : c.red(`Gate: FAILED — ${report.gate.reasons.join('; ')}`));
+  return `${out.join('\n')}\n`;
+};
+
+export default terminal;

@@ -1,0 +1,31 @@
+/** The rule registry, in report order. */
+import cookieHttpOnly from './cookie-httponly.js';
+import cookieLifetime from './cookie-lifetime.js';
+import cookieNameFingerprint from './cookie-name-fingerprint.js';
+import cookiePrefix from './cookie-prefix.js';
+import cookieSameSite from './cookie-samesite.js';
+import cookieScope from './cookie-scope.js';
+import cookieSecure from './cookie-secure.js';
+import logoutCookieClear from './logout-cookie-clear.js';
+import logoutRevocation from './logout-revocation.js';
+import sessionAdoption from './session-adoption.js';
+import sessionFixation from './session-fixation.js';
+import type { Rule } from './types.js';
+
+export const RULES: readonly Rule[] = [
+  sessionFixation,
+  sessionAdoption,
+  logoutRevocation,
+  logoutCookieClear,
+  cookieSecure,
+  cookieHttpOnly,
+  cookieSameSite,
+  cookieLifetime,
+  cookieScope,
+  cookiePrefix,
+  cookieNameFingerprint,
+];
+
+export function ruleById(id: string): Rule | undefined {
+  return RULES.find((r) => r.meta.id === id);
+}
