@@ -27,12 +27,15 @@ export async function probeLogout(ctx: ProbeContext, base: Baseline): Promise<Pr
       const action = now === undefined ? 'deleted' : now !== savedValues.get(c.name) ? 'replaced' : 'kept';
       return line ? { name: c.name, action, line: line.line } : { name: c.name, action };
     });
+    // The logout endpoint's own answer, not the page it redirects to.
+    const first = ctx.http.exchanges.find((e) => e.id === res.exchangeIds[0]);
+    const logoutStatus = first?.status ?? res.status;
     const victimAfter = await checkAuth(base.victim, ctx.config.authCheck, url, 'logout: victim after logout');
     const replayer = newActor(ctx, 'replay', saved);
     const replay = await checkAuth(replayer, ctx.config.authCheck, url, 'logout: replay of cookies saved before logout');
     return {
       status: 'ok',
-      data: { logoutExchangeIds: res.allExchangeIds, logoutStatus: res.status, beforeLogout, cookieActions, victimAfter, replay },
+      data: { logoutExchangeIds: res.allExchangeIds, logoutStatus, beforeLogout, cookieActions, victimAfter, replay },
     };
   } catch (err) {
     return { status: 'error', error: errorMessage(err) };

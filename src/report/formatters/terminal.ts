@@ -39,7 +39,7 @@ function sevColor(c: ChalkInstance, sev: string): ChalkInstance {
   return sev === 'critical' ? c.bgRed.white.bold : sev === 'high' ? c.red.bold : sev === 'medium' ? c.yellow.bold : c.cyan.bold;
 }
 
-function finding(c: ChalkInstance, f: ReportCheck, width: number): string {
+function finding(c: ChalkInstance, f: ReportCheck, width: number, shown: Set<string>): string {
   const out: string[] = [];
   out.push(`  ${c.red('✗')} ${c.bold(f.title)} ${c.dim(`[${f.ruleId}]`)}`);
   for (const l of wrap(f.message, width - 4)) out.push(`    ${l}`);
@@ -54,7 +54,11 @@ function finding(c: ChalkInstance, f: ReportCheck, width: number): string {
   }
   out.push(`    ${c.dim('Why:')} ${wrap(f.why, width - 9).join(`\n         `)}`);
   out.push(`    ${c.dim('Fix:')} ${wrap(f.fix, width - 9).join(`\n         `)}`);
-  if (f.snippet) out.push(c.gray(indent(f.snippet, '      ')));
+  if (f.snippet && shown.has(f.snippet)) out.push(c.dim('      (same code change as above)'));
+  else if (f.snippet) {
+    shown.add(f.snippet);
+    out.push(c.gray(indent(f.snippet, '      ')));
+  }
   const refs = [...f.references.cwe, ...f.references.asvs, ...f.references.wstg];
   if (refs.length) out.push(`    ${c.dim(`Refs: ${refs.join(' · ')}`)}`);
   return out.join('\n');
@@ -73,11 +77,12 @@ const terminal: Formatter = (report, ctx) => {
   out.push('');
 
   const failed = report.checks.filter((k) => k.status === 'fail');
+  const shownSnippets = new Set<string>();
   for (const sev of ORDER) {
     const group = failed.filter((f) => f.severity === sev);
     if (group.length === 0) continue;
     out.push(sevColor(c, sev)(`${sev.toUpperCase()} (${group.length})`));
-    for (const f of group) out.push(finding(c, f, width), '');
+    for (const f of group) out.push(finding(c, f, width, shownSnippets), '');
   }
   if (failed.length === 0) out.push(c.green('No findings.'), '');
 

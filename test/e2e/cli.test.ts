@@ -1,0 +1,195 @@
+/**
+ * The built CLI, spawned as a user runs it (npm test builds first). Each documented exit code is
+ * proven here: 0 gate passed, 1 gate failed, 2 usage/config error, 3 audit could not run.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDemo, type RunningDemo } from '../../src/demo/app.js';
+import { reportSchema } from '../../src/report/schema.js';
+
+const BIN = fileURLToPath(new URL('../../bin/session-audit.js', import.meta.url));
+const PASSWORD = 'e2e-Pa55word-that-must-never-print';
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], {
+      env: { PATH: process.env.PATH ?? '', CI: '1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+async function closedPort(): Promise<number> {
+  const srv = createServer();
+  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
+  const { port } = srv.address() as { port: number };
+  await new Promise<void>((r) => srv.close(() => r()));
+  return port;
+}
+
+let demo: RunningDemo;
+let dir: string;
+
+beforeAll(async () => {
+  demo = await startDemo({ fixed: false, password: PASSWORD });
+  dir = await mkdtemp(join(tmpdir(), 'session-audit-e2e-'));
+});
+afterAll(async () => {
+  await demo.close();
+});
+
+function demoFlags(): string[] {
+  return [demo.url, '--login', '/login', '--login-type', 'form', '--username', 'alice', '--auth-check', '/me', '--logout', '/logout'];
+}
+
+describe('exit codes', () => {
+  it('0: the hardened demo passes the gate and grades A+', async () => {
+    const r = await run(['demo', '--fixed', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const report = reportSchema.parse(JSON.parse(r.stdout));
+    expect(report.grade).toBe('A+');
+    expect(report.gate.passed).toBe(true);
+    expect(report.checks.filter((c) => c.status === 'fail')).toEqual([]);
+  });
+
+  it('1: the vulnerable demo fails the gate, grades F, with the expected findings', async () => {
+    const r = await run(['demo', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = reportSchema.parse(JSON.parse(r.stdout));
+    expect(report.grade).toBe('F');
+    const failed = new Set(report.checks.filter((c) => c.status === 'fail').map((c) => c.ruleId));
+    for (const id of ['session-fixation', 'cookie-httponly', 'cookie-secure', 'cookie-samesite', 'cookie-name-fingerprint', 'logout-revocation']) {
+      expect(failed.has(id), id).toBe(true);
+    }
+  });
+
+  it('1 → 0: --fail-on none and no --min-score turns the same findings into a passing gate', async () => {
+    const r = await run([...demoFlags(), '--fail-on', 'none', '--format', 'json'], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(r.code).toBe(0);
+    const failing = await run([...demoFlags(), '--fail-on', 'none', '--min-score', '50', '--format', 'json'], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(failing.code).toBe(1);
+    expect(JSON.parse(failing.stdout).gate.reasons.join(' ')).toContain('below --min-score 50');
+  });
+
+  it('2: an unknown flag', async () => {
+    const r = await run(['https://example.test', '--no-such-flag']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--no-such-flag');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('2: an invalid config file names the exact field', async () => {
+    const path = join(dir, 'bad.json');
+    await writeFile(path, JSON.stringify({ target: demo.url, login: { url: '/login', methd: 'POST' }, credentials: {}, authCheck: { url: '/me' } }));
+    const r = await run(['--config', path], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('login.methd: unknown key');
+    expect(r.stderr).toContain('credentials.username');
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('2: a config file that is not JSON', async () => {
+    const path = join(dir, 'syntax.json');
+    await writeFile(path, '{ "target": ');
+    const r = await run(['--config', path]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('is not valid JSON');
+  });
+
+  it('2: the password variable is not set', async () => {
+    const r = await run(demoFlags());
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('SESSION_AUDIT_PASSWORD');
+  });
+
+  it('3: the target is unreachable', async () => {
+    const port = await closedPort();
+    const r = await run([`http://127.0.0.1:${port}`, '--login', '/login', '--username', 'alice', '--auth-check', '/me'], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('Connection refused');
+    expect(r.stdout).toBe('');
+  });
+
+  it('3: the login fails (wrong password)', async () => {
+    const r = await run(demoFlags(), { SESSION_AUDIT_PASSWORD: 'wrong-password' });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('Login failed');
+    expect(r.stderr).not.toContain('wrong-password');
+  });
+
+  it('3: the logged-in check cannot tell logged-in from logged-out', async () => {
+    const flags = demoFlags();
+    flags[flags.indexOf('/me')] = '/';
+    const r = await run(flags, { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(r.code).toBe(3);
+    expect(r.stderr).toContain('cannot tell logged-in from logged-out');
+  });
+});
+
+describe('output', () => {
+  it('--help shows worked examples and the exit codes', async () => {
+    const r = await run(['--help']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('Examples:');
+    expect(r.stdout).toContain('session-audit demo');
+    expect(r.stdout).toMatch(/3\s+the audit could not run/);
+  });
+
+  it('--version prints the package version', async () => {
+    const pkg = JSON.parse(await readFile(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+    const r = await run(['--version']);
+    expect(r.code).toBe(0);
+    expect(r.stdout.trim()).toBe(pkg.version);
+  });
+
+  it('rules lists every rule id with its default severity', async () => {
+    const r = await run(['rules']);
+    expect(r.code).toBe(0);
+    for (const id of ['session-fixation', 'session-adoption', 'logout-revocation', 'logout-cookie-clear', 'cookie-secure', 'cookie-httponly', 'cookie-samesite', 'cookie-lifetime', 'cookie-scope', 'cookie-prefix', 'cookie-name-fingerprint']) {
+      expect(r.stdout).toMatch(new RegExp(`^${id}\\s+(critical|high|medium|low)\\s+\\S`, 'm'));
+    }
+  });
+
+  it('never prints the password, and masks tokens, even with --verbose', async () => {
+    const r = await run([...demoFlags(), '--verbose', '--no-color'], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(r.code).toBe(1);
+    const all = r.stdout + r.stderr;
+    expect(all).not.toContain(PASSWORD);
+    expect(all).not.toContain(encodeURIComponent(PASSWORD));
+    // express-session tokens are "s%3A<24+ chars>.<43-char signature>"; only masked prefixes may appear.
+    expect(all).not.toMatch(/s%3A[A-Za-z0-9_-]{20,}\.[A-Za-z0-9+/%]{20,}/);
+    expect(r.stdout).toMatch(/connect\.sid=s%3A.{0,8}…/);
+  });
+
+  it('-o writes the report to a file and keeps stdout empty', async () => {
+    const out = join(dir, 'report.json');
+    const r = await run([...demoFlags(), '--format', 'json', '-o', out], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const report = reportSchema.parse(JSON.parse(await readFile(out, 'utf8')));
+    expect(report.target).toBe(`${demo.url}/`);
+    expect(report.requests).toBeGreaterThan(0);
+  });
+
+  it('with CI set, stderr carries no spinner frames', async () => {
+    const r = await run(['demo']);
+    expect(r.stderr).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+  });
+});
