@@ -38,8 +38,12 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
   const result = await login(victim, ctx.loginTarget);
   const afterLogin = await checkAuth(victim, config.authCheck, ctx.authCheckUrl, 'auth check: victim after login');
   if (!afterLogin.loggedIn) {
+    const refused = refusedCookies(ctx, victim);
     throw new AuditAbortError(
       `Login failed: the login request answered ${describeLoginResponse(result.response)}, and the logged-in check then saw ${afterLogin.why} (anonymous: ${anonymous.why}). ` +
+        (refused.length > 0
+          ? `A browser refused cookie${refused.length === 1 ? '' : 's'} ${refused.join(', ')} set during login (a Secure cookie over plain http, a __Host-/__Secure- prefix whose rules are broken, or a Domain that does not match the host); the session may depend on ${refused.length === 1 ? 'it' : 'them'}. `
+          : '') +
         `Check the username, the password in $${config.credentials.passwordEnv}, --login/--login-type and the login body fields.`,
       'E_LOGIN_FAILED',
     );
@@ -48,6 +52,13 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
   ctx.progress('Finding the session cookie');
   const session = await identifySessionCookies(ctx, victim, result);
   return { victim, login: result, session, oracle: { anonymous, afterLogin } };
+}
+
+/** Names the victim was sent (not as deletions) that its jar did not keep. */
+function refusedCookies(ctx: ProbeContext, victim: Actor): string[] {
+  const held = new Set(victim.cookiesFor(ctx.authCheckUrl).map((c) => c.name));
+  const sent = ctx.http.exchanges.filter((e) => e.actor === 'victim').flatMap((e) => e.setCookies.filter((c) => !c.deletion).map((c) => c.name));
+  return [...new Set(sent)].filter((n) => n !== '' && !held.has(n));
 }
 
 function stateOf(actor: Actor, url: URL): CookieState[] {
@@ -119,10 +130,25 @@ async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: 
       identifiedBy = 'hint';
       note = `No single cookie was essential to the logged-in check; using the configured session cookie "${hint}".`;
     } else {
+      // Try the cookies set or changed at login as a group, then every cookie; keep the first
+      // group whose removal logs the browser out. If none does, the session is not in a cookie.
       const changedNames = names.filter((n) => after.some((c) => c.name === n && changed(c)));
-      chosen = changedNames.length > 0 ? changedNames : names;
+      const groups = changedNames.length > 0 && changedNames.length < names.length ? [changedNames, names] : [names];
       identifiedBy = 'group';
-      note = `No single cookie was essential to the logged-in check; every cookie ${changedNames.length > 0 ? 'set or changed at login' : 'in the browser'} is treated as part of the session.`;
+      chosen = [];
+      for (const group of groups) {
+        if (group.length === 0) continue;
+        const probe = new Actor('probe', ctx.http, withoutCookies(snapshot, new Set(group)));
+        const obs = await checkAuth(probe, ctx.config.authCheck, url, `session cookie search: without ${group.join(', ')}`);
+        if (!obs.loggedIn) {
+          chosen = group;
+          break;
+        }
+      }
+      note =
+        chosen.length === 0
+          ? 'The logged-in check passed even without any cookie, so the session is not carried by a cookie; the cookie, fixation, adoption and logout checks cannot judge it.'
+          : `No single cookie was essential to the logged-in check; the cookies ${chosen.join(', ')} together carry the session and are all judged.`;
     }
   }
 
