@@ -104,6 +104,10 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       policy: config.policy,
     });
     return { report, evidence, redactor };
+  } catch (err) {
+    // Abort messages quote the target's answers; they must not carry the password or a token.
+    if (err instanceof Error) err.message = redactor.clean(err.message);
+    throw err;
   } finally {
     await client.close();
   }

@@ -71,8 +71,9 @@ export function extractForms(html: string): HtmlForm[] {
       const type = (a.type ?? (tag === 'input' ? 'text' : tag)).toLowerCase();
       if (type === 'password') current.hasPassword = true;
       if (tag === 'button' || type === 'submit' || type === 'image' || type === 'reset' || type === 'file') continue;
+      if ('disabled' in a) continue; // browsers do not submit disabled controls
       if ((type === 'checkbox' || type === 'radio') && !('checked' in a)) continue;
-      current.inputs.push({ name: a.name, value: a.value ?? (type === 'checkbox' ? 'on' : ''), type });
+      current.inputs.push({ name: a.name, value: a.value ?? (type === 'checkbox' || type === 'radio' ? 'on' : ''), type });
     }
   }
   if (current) forms.push(current);
@@ -82,8 +83,9 @@ export function extractForms(html: string): HtmlForm[] {
 /** `<meta name="csrf-token" content="...">` (also csrf_token, _csrf, xsrf-token). */
 export function extractCsrfMeta(html: string): { name: string; value: string } | undefined {
   const re = /<meta\b((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
+  const text = html.replace(/<!--[\s\S]*?-->/g, '');
   let m: RegExpExecArray | null;
-  while ((m = re.exec(html)) !== null) {
+  while ((m = re.exec(text)) !== null) {
     const a = parseAttributes(m[1] ?? '');
     const name = (a.name ?? '').toLowerCase();
     if (/^(csrf[-_]?token|_csrf|xsrf[-_]?token|csrf)$/.test(name) && a.content) return { name, value: a.content };

@@ -25,7 +25,7 @@ export function parseDuration(input: string): DurationResult {
   let pos = 0;
   PART.lastIndex = 0;
   for (;;) {
-    while (text[pos] === ' ') pos += 1;
+    while (text[pos] === ' ' || text[pos] === '\t') pos += 1;
     if (pos >= text.length) break;
     PART.lastIndex = pos;
     const m = PART.exec(text);
@@ -45,6 +45,7 @@ export function parseDuration(input: string): DurationResult {
 export function formatDuration(ms: number): string {
   if (!Number.isFinite(ms)) return String(ms);
   if (ms < 1000) return `${Math.round(ms)}ms`;
+  if (ms < 60_000 && ms % 1000 !== 0) return `${Math.round(ms) / 1000}s`;
   const parts: string[] = [];
   let rest = Math.round(ms / 1000);
   for (const [unit, secs] of [['d', 86400], ['h', 3600], ['m', 60], ['s', 1]] as const) {

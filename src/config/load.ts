@@ -165,8 +165,6 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], fromFlags: Set
       message = received === 'missing' ? `required (expected ${issue.expected})` : `expected ${issue.expected}, got ${received}`;
     } else if (issue.code === 'invalid_value') {
       message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-    } else if (issue.code === 'invalid_union') {
-      message = `expected ${issue.message.replace(/^Invalid input:?\s*/i, '') || 'a different value'}`;
     }
     lines.push(`${where}: ${message}`);
   }
@@ -207,7 +205,7 @@ export async function readConfigFile(path: string): Promise<Plain> {
 
 /** Validate merged input; throws UsageError naming every bad field. */
 export function validateConfig(input: Plain, fromFlags: Set<string> = new Set(), source = 'configuration'): AuditConfig {
-  const result = configSchema.safeParse(input);
+  const result = configSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     const lines = formatIssues(result.error.issues, fromFlags);
     throw new UsageError(`Invalid ${source}:\n  ${lines.join('\n  ')}`, 'E_CONFIG_INVALID');

@@ -8,7 +8,9 @@ import { parseDuration } from './duration.js';
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 
 const jsonValue: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)]),
+  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValue), z.record(z.string(), jsonValue)], {
+    error: 'expected a JSON value (string, number, boolean, null, array or object)',
+  }),
 );
 
 /** A duration such as `30m`; validated to milliseconds. */
@@ -20,6 +22,8 @@ export const durationSchema = z.string().transform((text, ctx) => {
   }
   return parsed.ms;
 });
+
+const positiveDuration = (fallback: string) => durationSchema.pipe(z.number().positive('must be longer than 0')).prefault(fallback);
 
 /** A path (`/login`) or a URL on the target's origin; resolved against the target later. */
 const pathOrUrl = z.string().trim().min(1, 'expected a path such as /login');
@@ -51,7 +55,9 @@ const loginSchema = z.strictObject({
 });
 
 const expectSchema = z.strictObject({
-  status: z.union([statusCode, z.array(statusCode).min(1)]).default(200),
+  status: z
+    .union([statusCode, z.array(statusCode).min(1)], { error: 'expected an HTTP status code (100-599) or a list of them, e.g. 200 or [200, 204]' })
+    .default(200),
   bodyIncludes: z.string().min(1).optional(),
   bodyExcludes: z.string().min(1).optional(),
 });
@@ -75,8 +81,8 @@ const logoutSchema = z.strictObject({
 });
 
 const policySchema = z.strictObject({
-  maxLifetime: durationSchema.prefault('24h'),
-  idleTimeout: durationSchema.prefault('30m'),
+  maxLifetime: positiveDuration('24h'),
+  idleTimeout: positiveDuration('30m'),
 });
 
 export const configSchema = z
@@ -107,7 +113,7 @@ export const configSchema = z
     sessionCookie: z.string().min(1).optional(),
     policy: policySchema.prefault({}),
     headers: headerRecord.default({}),
-    timeout: durationSchema.prefault('10s'),
+    timeout: positiveDuration('10s'),
     ca: z.string().min(1).optional(),
     insecure: z.boolean().default(false),
     failOn: z.enum([...severityLevels, 'none']).default('high'),
@@ -144,6 +150,9 @@ export const configSchema = z
           message: `${resolved.origin} is not the target's origin (${origin}); session-audit only sends credentials and cookies to the target`,
         });
       }
+    }
+    if (cfg.login.method === 'GET') {
+      ctx.addIssue({ code: 'custom', path: ['login', 'method'], message: 'GET would put the password in the URL (and in server logs); use POST' });
     }
     if (cfg.login.type === 'json') {
       const body = cfg.login.body;

@@ -54,6 +54,8 @@ export interface SessionCookieEvidence {
   /** The Set-Cookie line that gave the browser its current value. */
   setCookie?: ParsedSetCookie;
   setCookieExchangeId?: number;
+  /** Other, differently written Set-Cookie lines that carried the same value (all are judged). */
+  alsoSetBy?: ParsedSetCookie[];
   /** When the browser got the current value. */
   issued: 'before-login' | 'at-login' | 'unknown';
   /** True when removing this cookie alone made the auth check fail. */

@@ -76,9 +76,13 @@ export class Actor {
     return this.cookiesFor(url).map((c) => ({ name: c.name, domain: c.domain, path: c.path, value: this.#http.redactor.ref(c.value) }));
   }
 
-  /** Put a cookie in the jar as if the server had set it (used to plant attacker-chosen IDs). */
-  plant(name: string, value: string, url: URL): void {
-    this.#jar.setCookieSync(`${name}=${value}; Path=/`, url, { ignoreError: true });
+  /**
+   * Put a cookie in the jar as if the server had set it (used to plant attacker-chosen IDs), with
+   * the Path and Secure of the real cookie so that __Host-/__Secure- names are stored as well.
+   */
+  plant(name: string, value: string, url: URL, like?: Pick<ParsedSetCookie, 'path' | 'secure'>): void {
+    const secure = like?.secure || /^__(host|secure)-/i.test(name) ? '; Secure' : '';
+    this.#jar.setCookieSync(`${name}=${value}; Path=${like?.path ?? '/'}${secure}`, url, { ignoreError: true });
   }
 
   async send(purpose: string, opts: SendOptions): Promise<ActorResponse> {

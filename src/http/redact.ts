@@ -77,6 +77,8 @@ export class Redactor {
       if (enc !== p) out = out.split(enc).join('[password]');
       const form = new URLSearchParams({ p }).toString().slice(2);
       if (form !== p && form !== enc) out = out.split(form).join('[password]');
+      const json = JSON.stringify(p).slice(1, -1);
+      if (json !== p) out = out.split(json).join('[password]');
     }
     return out;
   }

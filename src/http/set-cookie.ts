@@ -89,10 +89,7 @@ export function parseSetCookie(line: string, redactor: Redactor, now: Date = new
         out.expiresRaw = val;
         const d = parseDate(val);
         if (d && !Number.isNaN(d.getTime())) out.expires = d.toISOString();
-        else {
-          delete out.expires;
-          problems.push(`Expires "${val}" is not a cookie date (ignored)`);
-        }
+        else problems.push(`Expires "${val}" is not a cookie date (ignored)`);
         break;
       }
       case 'max-age': {

@@ -35,17 +35,22 @@ export async function probeAdoption(ctx: ProbeContext, base: Baseline): Promise<
   try {
     ctx.progress('Session adoption: logging in with an attacker-chosen session ID');
     const url = ctx.authCheckUrl;
-    const victimCookies = base.victim.cookiesFor(url);
     const device = newActor(ctx, 'second-device');
     const planted: Array<{ name: string; value: string }> = [];
     for (const c of base.session.cookies) {
-      const real = victimCookies.find((v) => v.name === c.name)?.value;
+      // The values the victim held right after login: the logout probe may have deleted them since.
+      const real = base.sessionValues.get(c.name);
       if (real === undefined || real.length === 0) continue;
       const value = inventLike(real);
       planted.push({ name: c.name, value });
-      device.plant(c.name, value, url);
+      device.plant(c.name, value, url, c.setCookie);
     }
     if (planted.length === 0) return { status: 'skipped', reason: 'the session cookie has no value to imitate' };
+    const held = device.cookiesFor(url);
+    const refused = planted.filter((p) => !held.some((h) => h.name === p.name && h.value === p.value)).map((p) => p.name);
+    if (refused.length > 0) {
+      return { status: 'skipped', reason: `the simulated browser would not store a planted ${refused.join(', ')} cookie, so adoption could not be tested` };
+    }
     const data: AdoptionEvidence = {
       planted: planted.map((p) => ({ name: p.name, value: ctx.http.redactor.ref(p.value) })),
       kept: [],

@@ -13,6 +13,8 @@ import { newActor, type ProbeContext } from './context.js';
 
 export interface Baseline {
   victim: Actor;
+  /** Raw session cookie values right after login (memory only, never evidence). */
+  sessionValues: Map<string, string>;
   login: LoginResult;
   session: SessionEvidence;
   oracle: { anonymous: OracleObservation; afterLogin: OracleObservation };
@@ -23,6 +25,10 @@ const MAX_CANDIDATES = 12;
 export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
   const { config } = ctx;
   const victim = newActor(ctx, 'victim');
+
+  // A victim arrives at the site before logging in; a session issued here is a fixation target.
+  ctx.progress('Visiting the target as an anonymous browser');
+  await victim.send('pre-login: landing page', { url: ctx.http.target });
 
   ctx.progress('Calibrating the logged-in check on an anonymous request');
   const anonymous = await checkAuth(victim, config.authCheck, ctx.authCheckUrl, 'auth check: anonymous (calibration)');
@@ -51,7 +57,9 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
 
   ctx.progress('Finding the session cookie');
   const session = await identifySessionCookies(ctx, victim, result);
-  return { victim, login: result, session, oracle: { anonymous, afterLogin } };
+  const held = victim.cookiesFor(ctx.authCheckUrl);
+  const sessionValues = new Map(session.cookies.map((c) => [c.name, held.find((h) => h.name === c.name)?.value ?? '']));
+  return { victim, sessionValues, login: result, session, oracle: { anonymous, afterLogin } };
 }
 
 /** Names the victim was sent (not as deletions) that its jar did not keep. */
@@ -65,17 +73,27 @@ function stateOf(actor: Actor, url: URL): CookieState[] {
   return actor.cookieStates(url);
 }
 
-/** The last Set-Cookie that gave the victim's jar its current value of `name`. */
-function findSetter(exchanges: ExchangeRecord[], name: string, fp: string): { line: ParsedSetCookie; exchangeId: number } | undefined {
+/**
+ * Every Set-Cookie line the victim received that carried the current value of `name`, last
+ * first. The last one is what the jar holds; the others (e.g. the same token also sent with a
+ * Domain attribute the jar refused) are judged too, since the server did send them.
+ */
+function findSetters(exchanges: ExchangeRecord[], name: string, fp: string): Array<{ line: ParsedSetCookie; exchangeId: number }> {
+  const found: Array<{ line: ParsedSetCookie; exchangeId: number }> = [];
+  const seen = new Set<string>();
   for (let i = exchanges.length - 1; i >= 0; i -= 1) {
     const ex = exchanges[i] as ExchangeRecord;
     if (ex.actor !== 'victim') continue;
     for (let j = ex.setCookies.length - 1; j >= 0; j -= 1) {
       const sc = ex.setCookies[j] as ParsedSetCookie;
-      if (sc.name === name && sc.value.fp === fp && !sc.deletion) return { line: sc, exchangeId: ex.id };
+      if (sc.name !== name || sc.value.fp !== fp || sc.deletion) continue;
+      const shape = sc.line;
+      if (seen.has(shape)) continue;
+      seen.add(shape);
+      found.push({ line: sc, exchangeId: ex.id });
     }
   }
-  return undefined;
+  return found;
 }
 
 export function guessStack(cookies: Array<{ name: string; value: { masked: string } }>, allNames: string[]): SessionEvidence['stack'] {
@@ -154,7 +172,7 @@ async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: 
 
   const cookies: SessionCookieEvidence[] = chosen.map((name) => {
     const state = after.find((c) => c.name === name) as CookieState;
-    const setter = findSetter(ctx.http.exchanges, name, state.value.fp);
+    const [setter, ...others] = findSetters(ctx.http.exchanges, name, state.value.fp);
     const prev = beforeFp.get(name);
     const ev: SessionCookieEvidence = {
       name,
@@ -166,6 +184,7 @@ async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: 
       ev.setCookie = setter.line;
       ev.setCookieExchangeId = setter.exchangeId;
     }
+    if (others.length > 0) ev.alsoSetBy = others.map((o) => o.line);
     return ev;
   });
 

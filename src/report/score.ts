@@ -40,7 +40,7 @@ export function computeScore(results: readonly CheckResult[]): number {
 }
 
 export function computeGrade(score: number, results: readonly CheckResult[]): Grade {
-  const complete = results.every((r) => r.status === 'pass' || r.status === 'fail');
+  const complete = results.length > 0 && results.every((r) => r.status === 'pass' || r.status === 'fail');
   let grade: Grade = 'F';
   if (score >= 100 && complete) grade = 'A+';
   else {

@@ -11,6 +11,8 @@ export const DEFAULT_NAMES: Record<string, string> = {
   '.aspnetcore.cookies': 'ASP.NET Core cookie authentication',
   sessionid: 'Django',
   session: 'Flask / cookie-session',
+  'session.sig': 'cookie-session (signature cookie)',
+  'express:sess.sig': 'cookie-session 1.x (signature cookie)',
   'express:sess': 'cookie-session 1.x',
   'koa.sess': 'koa-session',
   'koa:sess': 'koa-session',
@@ -38,7 +40,7 @@ const DEFAULT_PATTERNS: Array<[RegExp, string]> = [
   [/^sess[0-9a-f]{32}$/i, 'Drupal'],
   [/^ssess[0-9a-f]{32}$/i, 'Drupal (HTTPS)'],
   [/^wordpress_(logged_in_)?[0-9a-f]{32}$/i, 'WordPress'],
-  [/^_[a-z0-9]+_session$/i, 'Ruby on Rails'],
+  [/^_[a-z0-9_]+_session$/i, 'Ruby on Rails'],
 ];
 
 export function frameworkForName(name: string): string | undefined {

@@ -20,7 +20,7 @@ export default cookieRule(
     if (lower.startsWith('__host-')) {
       const broken: string[] = [];
       if (!line.secure) broken.push('no Secure');
-      if (line.domainRaw !== undefined) broken.push(`Domain=${line.domainRaw}`);
+      if (line.domain !== undefined) broken.push(`Domain=${line.domainRaw ?? line.domain}`);
       if (line.path !== '/') broken.push(line.path === undefined ? 'no Path=/' : `Path=${line.path}`);
       return broken.length === 0
         ? { status: 'pass', message: `${cookie.name} uses the __Host- prefix correctly.` }

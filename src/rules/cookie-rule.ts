@@ -23,10 +23,14 @@ export function cookieRule(meta: RuleMeta, judge: CookieJudge): Rule {
         if (!cookie.setCookie) {
           return result(meta, 'skipped', `no Set-Cookie line that set the current value of ${cookie.name} was seen, so its attributes are unknown`, { cookie: cookie.name });
         }
-        const v = judge(cookie.setCookie, cookie, session, policy);
+        // Every line that carried the current value is judged; the first failing one decides.
+        const lines = [cookie.setCookie, ...(cookie.alsoSetBy ?? [])];
+        const verdicts = lines.map((line) => ({ line, v: judge(line, cookie, session, policy) }));
+        const { line, v } = verdicts.find((x) => x.v.status === 'fail') ?? (verdicts[0] as { line: ParsedSetCookie; v: CookieVerdict });
+        const note = lines.length > 1 ? [`The server sent this token in ${lines.length} differently written Set-Cookie lines; each was judged.`] : [];
         return result(meta, v.status, v.message, {
           cookie: cookie.name,
-          evidence: [`Set-Cookie: ${cookie.setCookie.line}`, ...(v.evidence ?? [])],
+          evidence: [`Set-Cookie: ${line.line}`, ...(v.evidence ?? []), ...note],
           exchangeIds: cookie.setCookieExchangeId !== undefined ? [cookie.setCookieExchangeId] : [],
           ...(v.severity ? { severity: v.severity } : {}),
         });

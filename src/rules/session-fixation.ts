@@ -28,7 +28,14 @@ function check(ev: Evidence): CheckResult[] {
   const names = ev.session.cookies.map((c) => c.name).join(', ');
   if (d.unchanged.length === 0) {
     if (d.rotated.length > 0) return [result(meta, 'pass', `The session ID changed at login (${d.rotated.join(', ')}): the pre-login ID was not carried over.`)];
-    return [result(meta, 'pass', `No session cookie (${names}) existed before login, so there was no pre-login ID to fix; planted IDs are tested by session-adoption.`)];
+    return [
+      result(
+        meta,
+        'skipped',
+        `No session cookie (${names}) existed before login in the flow the audit drove (landing page${ev.session.loginExchangeIds.length ? ', login' : ''}), so there was no server-issued pre-login ID to test. ` +
+          'If visitors get a session on some page before they log in (a login page with a CSRF token, a cart), set login.page to that page; IDs the client invents are tested by session-adoption.',
+      ),
+    ];
   }
   const replay = d.replay;
   const unchanged = d.unchanged.join(', ');
