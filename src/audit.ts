@@ -56,10 +56,10 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     timeoutMs: config.timeout,
     ...(ca ? { ca } : {}),
     insecure: config.insecure,
-    ...(log ? { onRequest: (line: string) => log(redactor.clean(line)) } : {}),
   });
   const target = new URL(config.target);
   const http: AuditHttp = { client, redactor, target, headers: config.headers, exchanges: [] };
+  if (log) http.log = (line: string) => log(redactor.clean(line));
   const warnings: string[] = [];
   if (config.insecure) warnings.push('TLS certificate verification was turned off (--insecure): a machine in the middle could have answered instead of the target.');
   if (target.protocol === 'http:') warnings.push(`The target is plain http://: credentials and session tokens crossed the network unencrypted.`);

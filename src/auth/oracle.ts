@@ -14,7 +14,7 @@ export async function checkAuth(actor: Actor, authCheck: AuthCheckConfig, url: U
   let loggedIn = true;
   if (!expected.includes(res.status)) {
     loggedIn = false;
-    reasons.push(`status ${res.status} is not ${expected.join(' or ')}`);
+    reasons.push(`status ${res.status}, not ${expected.join(' or ')}`);
   } else reasons.push(`status ${res.status}`);
   const { bodyIncludes, bodyExcludes } = authCheck.expect;
   if (bodyIncludes !== undefined) {

@@ -12,7 +12,8 @@ const EXIT_CODES = `
 Exit codes:
   0  the gate passed (no finding at or above --fail-on, score not below --min-score)
   1  the gate failed
-  2  usage or configuration error (bad flag, invalid config file, password variable not set)
+  2  usage or configuration error (bad flag, invalid config file, password variable not set,
+     unreadable --ca file, report file that cannot be written)
   3  the audit could not run (target unreachable, login failed, or the logged-in check
      cannot tell a logged-in browser from a logged-out one)`;
 

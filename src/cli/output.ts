@@ -16,10 +16,27 @@ export interface OutputOptions {
   verbose: boolean;
 }
 
+/** chalk honours FORCE_COLOR but not NO_COLOR (no-color.org); FORCE_COLOR wins, as in Node itself. */
+export function resolveColorLevel(env: NodeJS.ProcessEnv, detected: 0 | 1 | 2 | 3): 0 | 1 | 2 | 3 {
+  if (env.FORCE_COLOR !== undefined) return detected;
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return 0;
+  return detected;
+}
+
+const WRITE_ERRORS: Record<string, string> = {
+  ENOENT: 'the folder does not exist',
+  EISDIR: 'that is a folder',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on the device',
+};
+
 export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): Promise<ExitCodeValue> {
   const { runAudit } = await import('../audit.js');
   const { loadFormatter } = await import('../report/formatters/index.js');
-  const interactive = Boolean(process.stderr.isTTY) && !process.env.CI && !out.verbose;
+  // A terminal that reports 0 columns makes ora redraw forever; no spinner there.
+  const interactive = Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !process.env.CI && !out.verbose;
   const spinner = interactive ? (await import('ora')).default({ stream: process.stderr, text: 'Starting the audit' }).start() : undefined;
   const verboseLog = out.verbose ? (line: string) => process.stderr.write(`→ ${line}\n`) : undefined;
   const progress = (text: string): void => {
@@ -33,13 +50,15 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
     spinner?.stop();
   }
   const formatter = await loadFormatter(out.format);
-  const colorLevel = !out.color || out.output ? 0 : chalk.level;
-  const text = run.redactor.clean(formatter(run.report, { colorLevel, verbose: out.verbose }));
+  const colorLevel = !out.color || out.output ? 0 : resolveColorLevel(process.env, chalk.level);
+  const width = out.output || !process.stdout.isTTY ? 100 : Math.min(120, Math.max(60, process.stdout.columns || 100));
+  const text = run.redactor.clean(formatter(run.report, { colorLevel, verbose: out.verbose, width }));
   if (out.output) {
     try {
       await writeFile(out.output, text);
     } catch (err) {
-      throw new UsageError(`Cannot write the report to ${out.output}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}.`, 'E_OUTPUT');
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      throw new UsageError(`Cannot write the report to ${out.output}: ${WRITE_ERRORS[code] ?? (err as Error).message}.`, 'E_OUTPUT');
     }
     process.stderr.write(`Score ${run.report.score}/100, grade ${run.report.grade}; ${out.format} report written to ${out.output}\n`);
   } else {

@@ -139,6 +139,16 @@ export function flagsToOverlay(flags: ConfigFlags): Plain {
   return o;
 }
 
+/** What to do when a required part is missing altogether. */
+const MISSING_HINT: Record<string, string> = {
+  login: 'give --login <path> (and --login-type json|form), or set "login": {"url": ...} in the config file',
+  'login.url': 'give --login <path>, or set login.url in the config file',
+  credentials: 'give --username <user>, or set "credentials": {"username": ...} in the config file',
+  'credentials.username': 'give --username <user>, or set credentials.username in the config file',
+  authCheck: 'give --auth-check <path> (a URL only a logged-in user gets), or set "authCheck": {"url": ...} in the config file',
+  'authCheck.url': 'give --auth-check <path>, or set authCheck.url in the config file',
+};
+
 function describeReceived(input: unknown): string {
   if (input === undefined) return 'missing';
   if (input === null) return 'null';
@@ -162,7 +172,12 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], fromFlags: Set
     let message = issue.message;
     if (issue.code === 'invalid_type') {
       const received = describeReceived(issue.input);
-      message = received === 'missing' ? `required (expected ${issue.expected})` : `expected ${issue.expected}, got ${received}`;
+      message =
+        received === 'missing'
+          ? MISSING_HINT[base]
+            ? `required: ${MISSING_HINT[base]}`
+            : `required (expected ${issue.expected})`
+          : `expected ${issue.expected}, got ${received}`;
     } else if (issue.code === 'invalid_value') {
       message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     }

@@ -19,6 +19,8 @@ export interface AuditHttp {
   /** Extra headers for every request (-H). */
   headers: Record<string, string>;
   exchanges: ExchangeRecord[];
+  /** --verbose: one line per exchange, values masked. */
+  log?: (line: string) => void;
 }
 
 export interface SendOptions {
@@ -107,6 +109,7 @@ export class Actor {
         res = await this.#http.client.send(body === undefined ? { method, url, headers: reqHeaders } : { method, url, headers: reqHeaders, body });
       } catch (err) {
         record.error = this.#http.redactor.clean(err instanceof Error ? err.message : String(err));
+        this.#http.log?.(`#${record.id} ${this.name}: ${method} ${record.url} ✗ ${record.error}`);
         throw err instanceof HttpError ? new HttpError(err.code, record.error) : err;
       }
       record.status = res.status;
@@ -127,6 +130,11 @@ export class Actor {
         }
       }
       ids.push(record.id);
+      if (this.#http.log) {
+        const sent = record.sentCookies.map((c) => `${c.name}=${c.value.raw ?? c.value.masked}`).join('; ');
+        const got = record.setCookies.map((c) => c.line).join(' | ');
+        this.#http.log(`#${record.id} ${this.name} [${record.purpose}] ${method} ${record.url} → ${res.status}${sent ? ` · sent ${sent}` : ''}${got ? ` · Set-Cookie ${got}` : ''}`);
+      }
       const location = res.headers.location;
       const loc = Array.isArray(location) ? location[0] : location;
       if (loc !== undefined) record.location = this.#http.redactor.clean(loc);

@@ -30,8 +30,6 @@ export interface HttpClientOptions {
   insecure?: boolean;
   maxBodyBytes?: number;
   userAgent?: string;
-  /** Called once per request with a one-line description (already free of secrets). */
-  onRequest?: (line: string) => void;
 }
 
 export class HttpError extends Error {
@@ -109,7 +107,6 @@ export class HttpClient {
   async send(req: HttpRequest): Promise<HttpResponse> {
     const started = performance.now();
     this.#requests += 1;
-    this.#opts.onRequest?.(`${req.method} ${req.url.href}`);
     const headers: Record<string, string> = { 'user-agent': this.#opts.userAgent, accept: '*/*', ...req.headers };
     let res: Dispatcher.ResponseData;
     try {

@@ -45,8 +45,12 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
   const afterLogin = await checkAuth(victim, config.authCheck, ctx.authCheckUrl, 'auth check: victim after login');
   if (!afterLogin.loggedIn) {
     const refused = refusedCookies(ctx, victim);
+    const missingPage = [404, 405, 410, 501].includes(afterLogin.status) && afterLogin.status === anonymous.status;
     throw new AuditAbortError(
       `Login failed: the login request answered ${describeLoginResponse(result.response)}, and the logged-in check then saw ${afterLogin.why} (anonymous: ${anonymous.why}). ` +
+        (missingPage
+          ? `${ctx.authCheckUrl.pathname} answered ${afterLogin.status} both before and after login: if that URL does not exist, point --auth-check at one that does (e.g. /me, /account); otherwise the login did not work. `
+          : '') +
         (refused.length > 0
           ? `A browser refused cookie${refused.length === 1 ? '' : 's'} ${refused.join(', ')} set during login (a Secure cookie over plain http, a __Host-/__Secure- prefix whose rules are broken, or a Domain that does not match the host); the session may depend on ${refused.length === 1 ? 'it' : 'them'}. `
           : '') +

@@ -25,7 +25,7 @@ function check(ev: Evidence): CheckResult[] {
   const pre = logoutPrecondition(meta, ev);
   if ('early' in pre) return [pre.early];
   const d = pre.data;
-  const actions = d.cookieActions.map((a) => `${a.name}: ${a.action}${a.line ? ` (Set-Cookie: ${a.line})` : ''}`).join('; ');
+  const actions = d.cookieActions.map((a) => `${a.name} ${a.action === 'kept' ? 'kept unchanged' : a.action}${a.line ? ` (Set-Cookie: ${a.line})` : ''}`).join('; ');
   if (d.victimAfter.loggedIn) {
     return [
       result(meta, 'skipped', `After the logout request the logging-out browser itself was still logged in (${d.victimAfter.why}), so the logout did not take effect: either --logout points at the wrong URL or method, or logout does nothing at all. Check it by hand.`, {
@@ -35,7 +35,7 @@ function check(ev: Evidence): CheckResult[] {
     ];
   }
   const evidence = [
-    `Logout answered ${d.logoutStatus ?? '?'}; what it told the browser: ${actions}.`,
+    `Logout answered ${d.logoutStatus ?? '?'}; in the browser: ${actions}.`,
     `The browser that logged out: ${d.victimAfter.why} → logged out.`,
     `A second browser replaying the cookies saved before logout: ${d.replay.why} → ${d.replay.loggedIn ? 'still logged in' : 'logged out'}.`,
   ];

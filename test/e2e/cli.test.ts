@@ -59,7 +59,7 @@ function demoFlags(): string[] {
   return [demo.url, '--login', '/login', '--login-type', 'form', '--username', 'alice', '--auth-check', '/me', '--logout', '/logout'];
 }
 
-describe('exit codes', () => {
+describe.concurrent('exit codes', () => {
   it('0: the hardened demo passes the gate and grades A+', async () => {
     const r = await run(['demo', '--fixed', '--format', 'json']);
     expect(r.code).toBe(0);
@@ -143,7 +143,7 @@ describe('exit codes', () => {
   });
 });
 
-describe('output', () => {
+describe.concurrent('output', () => {
   it('--help shows worked examples and the exit codes', async () => {
     const r = await run(['--help']);
     expect(r.code).toBe(0);

@@ -84,7 +84,7 @@ describe('validateConfig', () => {
     const input = example();
     delete input.credentials.username;
     const err = usageError(() => validateConfig(input));
-    expect(err.message).toContain('credentials.username: required (expected string)');
+    expect(err.message).toContain('credentials.username: required: give --username <user>, or set credentials.username in the config file');
     expect(err.exitCode).toBe(2);
     expect(err.code).toBe('E_CONFIG_INVALID');
   });

@@ -14,6 +14,10 @@ export async function auditCommand(url: string | undefined, opts: AuditCommandOp
   const { loadConfig } = await import('../../config/load.js');
   const { auditAndReport } = await import('../output.js');
   const { format, output, color, verbose, ...flags } = opts;
+  if (url === 'demo' || url === 'rules') {
+    const { UsageError } = await import('../../errors.js');
+    throw new UsageError(`"${url}" was read as the URL to audit because an option came before it; options go after the command: session-audit ${url} [options].`);
+  }
   const loaded = await loadConfig(url === undefined ? flags : { ...flags, url });
   return auditAndReport(loaded, output === undefined ? { format, color, verbose } : { format, output, color, verbose });
 }

@@ -66,7 +66,7 @@ function finding(c: ChalkInstance, f: ReportCheck, width: number, shown: Set<str
 
 const terminal: Formatter = (report, ctx) => {
   const c = new Chalk({ level: ctx.colorLevel });
-  const width = 96;
+  const width = ctx.width ?? 100;
   const out: string[] = [];
   out.push(`${c.bold('session-audit')} ${report.tool.version} — ${report.target}`);
   const cookies = report.session.cookies.map((k) => `${k.name}${ctx.verbose ? `=${k.value.raw ?? k.value.masked}` : ''}`).join(', ');
@@ -89,13 +89,20 @@ const terminal: Formatter = (report, ctx) => {
   const passed = report.checks.filter((k) => k.status === 'pass');
   if (passed.length) {
     out.push(c.green(`Passed (${passed.length})`));
-    for (const p of passed) out.push(`  ${c.green('✓')} ${p.ruleId}${p.cookie ? c.dim(` (${p.cookie})`) : ''} ${c.dim('—')} ${p.message}`);
+    for (const p of passed) {
+      const head = `${p.ruleId}${p.cookie ? ` (${p.cookie})` : ''} — `;
+      const [first, ...rest] = wrap(head + p.message, width - 4);
+      out.push(`  ${c.green('✓')} ${first ?? ''}`, ...rest.map((r) => `    ${r}`));
+    }
     out.push('');
   }
   const notRun = report.checks.filter((k) => k.status === 'skipped' || k.status === 'error');
   if (notRun.length) {
     out.push(c.yellow(`Not run (${notRun.length}) — not counted as passes`));
-    for (const s of notRun) out.push(`  ${s.status === 'error' ? c.red('!') : c.yellow('–')} ${s.ruleId} ${c.dim(`${s.status}:`)} ${s.message}`);
+    for (const s of notRun) {
+      const [first, ...rest] = wrap(`${s.ruleId} ${s.status}: ${s.message}`, width - 4);
+      out.push(`  ${s.status === 'error' ? c.red('!') : c.yellow('–')} ${first ?? ''}`, ...rest.map((r) => `    ${r}`));
+    }
     out.push('');
   }
 
@@ -105,7 +112,9 @@ const terminal: Formatter = (report, ctx) => {
     `${c.bold(`Score ${report.score}/100`)}  ${grade}   ${s.failed} failed · ${s.passed} passed · ${s.skipped} skipped · ${s.errors} errors   ` +
       c.dim(`${report.requests} requests in ${formatDuration(report.durationMs)}`),
   );
-  out.push(report.gate.passed ? c.green(`Gate: passed${s.errors + s.skipped > 0 ? ` (${s.errors + s.skipped} checks did not run)` : ''}`) : c.red(`Gate: FAILED — ${report.gate.reasons.join('; ')}`));
+  const notRunCount = s.errors + s.skipped;
+  const notRunText = notRunCount > 0 ? ` (${notRunCount} check${notRunCount === 1 ? '' : 's'} did not run)` : '';
+  out.push(report.gate.passed ? c.green(`Gate: passed${notRunText}`) : c.red(`Gate: FAILED — ${report.gate.reasons.join('; ')}`));
   return `${out.join('\n')}\n`;
 };
 
