@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -176,6 +177,31 @@ describe.concurrent('output', () => {
     // express-session tokens are "s%3A<24+ chars>.<43-char signature>"; only masked prefixes may appear.
     expect(all).not.toMatch(/s%3A[A-Za-z0-9_-]{20,}\.[A-Za-z0-9+/%]{20,}/);
     expect(r.stdout).toMatch(/connect\.sid=s%3A.{0,8}…/);
+  });
+
+  it('masks the password when a failing login echoes it back in the error shown', async () => {
+    // A validation error that quotes the submitted body, as many APIs do.
+    const echo = createHttpServer((req, res) => {
+      let body = '';
+      req.on('data', (d: Buffer) => (body += d.toString()));
+      req.on('end', () => {
+        res.statusCode = req.url === '/api/login' ? 400 : 401;
+        res.setHeader('content-type', 'application/json');
+        res.end(JSON.stringify({ error: 'invalid login', received: body ? (JSON.parse(body) as unknown) : null }));
+      });
+    });
+    await new Promise<void>((r) => echo.listen(0, '127.0.0.1', () => r()));
+    const { port } = echo.address() as { port: number };
+    try {
+      const secret = 'Hunter2-"Sekr3t"-Pw!';
+      const r = await run([`http://127.0.0.1:${port}`, '--login', '/api/login', '--username', 'alice', '--auth-check', '/api/me'], { SESSION_AUDIT_PASSWORD: secret });
+      expect(r.code).toBe(3);
+      expect(r.stderr).toContain('Login failed');
+      expect(r.stderr).toContain('[password]');
+      expect(r.stderr + r.stdout).not.toContain('Sekr3t');
+    } finally {
+      echo.close();
+    }
   });
 
   it('-o writes the report to a file and keeps stdout empty', async () => {
