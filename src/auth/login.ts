@@ -8,6 +8,7 @@ import { AuditAbortError } from '../errors.js';
 import type { LoginConfig, LogoutConfig } from '../config/schema.js';
 import type { Secret } from '../config/load.js';
 import type { Actor, ActorResponse, JarSnapshot } from '../http/actor.js';
+import { mask } from '../http/redact.js';
 import { extractCsrfMeta, extractForms, type HtmlForm } from './html.js';
 import { fillTemplate, toFormFields } from './template.js';
 
@@ -31,8 +32,13 @@ function resolve(pathOrUrl: string, base: URL): URL {
   return new URL(pathOrUrl, base);
 }
 
+/** A short, readable excerpt of a response; anything that looks like a token is masked. */
 function excerpt(body: string): string {
-  const text = body.replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+  const text = body
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim()
+    .replace(/[A-Za-z0-9._~+/=-]{20,}/g, (t) => mask(t));
   return text.length > 160 ? `${text.slice(0, 160)}…` : text;
 }
 

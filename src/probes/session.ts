@@ -48,6 +48,9 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
     const missingPage = [404, 405, 410, 501].includes(afterLogin.status) && afterLogin.status === anonymous.status;
     throw new AuditAbortError(
       `Login failed: the login request answered ${describeLoginResponse(result.response)}, and the logged-in check then saw ${afterLogin.why} (anonymous: ${anonymous.why}). ` +
+        (looksLikeBearerLogin(result.response.body, victim, ctx.authCheckUrl)
+          ? 'The login answered with a token in its body and set no cookie: session-audit audits cookie-based sessions, and this API looks like it expects an Authorization header instead. '
+          : '') +
         (missingPage
           ? `${ctx.authCheckUrl.pathname} answered ${afterLogin.status} both before and after login: if that URL does not exist, point --auth-check at one that does (e.g. /me, /account); otherwise the login did not work. `
           : '') +
@@ -64,6 +67,12 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
   const held = victim.cookiesFor(ctx.authCheckUrl);
   const sessionValues = new Map(session.cookies.map((c) => [c.name, held.find((h) => h.name === c.name)?.value ?? '']));
   return { victim, sessionValues, login: result, session, oracle: { anonymous, afterLogin } };
+}
+
+/** A JSON login answer carrying a token while the browser holds no cookie at all. */
+function looksLikeBearerLogin(body: string, victim: Actor, url: URL): boolean {
+  if (victim.cookiesFor(url).length > 0) return false;
+  return /"(access_?token|id_?token|token|jwt|auth_?token)"\s*:\s*"[^"]{16,}"/i.test(body);
 }
 
 /** Names the victim was sent (not as deletions) that its jar did not keep. */
