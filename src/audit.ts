@@ -3,6 +3,7 @@
  * Probes that fail store an error as their evidence; only failures that leave nothing to audit
  * (unreachable target, failed login, an oracle that cannot tell) abort with exit code 3.
  */
+import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { AuditAbortError, UsageError } from './errors.js';
 import type { LoadedConfig } from './config/load.js';
@@ -38,9 +39,17 @@ async function readCa(path: string): Promise<string> {
   } catch (err) {
     throw new UsageError(`Cannot read --ca file ${path}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : String((err as Error).message)}.`, 'E_CA_READ');
   }
-  if (!text.includes('-----BEGIN CERTIFICATE-----')) {
-    throw new UsageError(`--ca file ${path} holds no PEM certificate (expected -----BEGIN CERTIFICATE-----).`, 'E_CA_FORMAT');
+  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]*?-----END CERTIFICATE-----/g) ?? [];
+  if (blocks.length === 0) {
+    throw new UsageError(`--ca file ${path} holds no PEM certificate (expected -----BEGIN CERTIFICATE----- ... -----END CERTIFICATE-----).`, 'E_CA_FORMAT');
   }
+  blocks.forEach((block, i) => {
+    try {
+      new X509Certificate(block);
+    } catch {
+      throw new UsageError(`--ca file ${path}: certificate ${i + 1} of ${blocks.length} is not a valid X.509 certificate.`, 'E_CA_FORMAT');
+    }
+  });
   return text;
 }
 

@@ -41,36 +41,86 @@ export function parseAttributes(text: string): Record<string, string> {
   return attrs;
 }
 
-const TAG = /<(\/?)([a-zA-Z][a-zA-Z0-9-]*)((?:[^>"']|"[^"]*"|'[^']*')*)>/g;
+export interface RawTag {
+  closing: boolean;
+  /** Lower-cased tag name. */
+  name: string;
+  /** The text between the tag name and the closing `>`. */
+  attrs: string;
+}
+
+/**
+ * Start and end tags of a document, in order, in one linear pass: comments and the contents of
+ * script/style are skipped, quotes are honoured, and an unterminated tag or comment ends the scan
+ * (so hostile input such as a megabyte of "<" costs linear time, never quadratic).
+ */
+export function scanTags(html: string): RawTag[] {
+  const tags: RawTag[] = [];
+  const n = html.length;
+  let lower: string | undefined;
+  let i = 0;
+  while (i < n) {
+    const lt = html.indexOf('<', i);
+    if (lt === -1) break;
+    if (html.startsWith('<!--', lt)) {
+      const end = html.indexOf('-->', lt + 4);
+      if (end === -1) break;
+      i = end + 3;
+      continue;
+    }
+    let j = lt + 1;
+    const closing = html[j] === '/';
+    if (closing) j += 1;
+    if (!/[A-Za-z]/.test(html[j] ?? '')) {
+      i = lt + 1;
+      continue;
+    }
+    let k = j + 1;
+    while (k < n && /[A-Za-z0-9-]/.test(html[k] as string)) k += 1;
+    let quote = '';
+    let e = k;
+    for (; e < n; e += 1) {
+      const ch = html[e];
+      if (quote) {
+        if (ch === quote) quote = '';
+      } else if (ch === '"' || ch === "'") quote = ch;
+      else if (ch === '>') break;
+    }
+    if (e >= n) break;
+    const name = html.slice(j, k).toLowerCase();
+    tags.push({ closing, name, attrs: html.slice(k, e) });
+    i = e + 1;
+    if (!closing && (name === 'script' || name === 'style')) {
+      lower ??= html.toLowerCase();
+      const close = lower.indexOf(`</${name}`, i);
+      if (close === -1) break;
+      i = close;
+    }
+  }
+  return tags;
+}
 
 export function extractForms(html: string): HtmlForm[] {
   const forms: HtmlForm[] = [];
   let current: HtmlForm | undefined;
-  const text = html.replace(/<!--[\s\S]*?-->/g, '').replace(/<(script|style)\b[\s\S]*?<\/\1\s*>/gi, '');
-  TAG.lastIndex = 0;
-  let m: RegExpExecArray | null;
-  while ((m = TAG.exec(text)) !== null) {
-    const closing = m[1] === '/';
-    const tag = (m[2] as string).toLowerCase();
-    if (tag === 'form') {
-      if (closing) {
-        if (current) forms.push(current);
-        current = undefined;
-      } else {
-        if (current) forms.push(current);
-        const a = parseAttributes(m[3] ?? '');
+  for (const t of scanTags(html)) {
+    if (t.name === 'form') {
+      if (current) forms.push(current);
+      current = undefined;
+      if (!t.closing) {
+        const a = parseAttributes(t.attrs);
         current = { method: (a.method ?? 'GET').toUpperCase(), inputs: [], hasPassword: false };
         if (a.action !== undefined && a.action.trim() !== '') current.action = a.action.trim();
       }
       continue;
     }
-    if (!current || closing) continue;
-    if (tag === 'input' || tag === 'button' || tag === 'select' || tag === 'textarea') {
-      const a = parseAttributes(m[3] ?? '');
+    if (!current || t.closing) continue;
+    if (t.name === 'input' || t.name === 'button' || t.name === 'select' || t.name === 'textarea') {
+      const a = parseAttributes(t.attrs);
       if (!a.name) continue;
-      const type = (a.type ?? (tag === 'input' ? 'text' : tag)).toLowerCase();
+      const type = (a.type ?? (t.name === 'input' ? 'text' : t.name)).toLowerCase();
       if (type === 'password') current.hasPassword = true;
-      if (tag === 'button' || type === 'submit' || type === 'image' || type === 'reset' || type === 'file') continue;
+      if (t.name === 'button' || type === 'submit' || type === 'image' || type === 'reset' || type === 'file') continue;
       if ('disabled' in a) continue; // browsers do not submit disabled controls
       if ((type === 'checkbox' || type === 'radio') && !('checked' in a)) continue;
       current.inputs.push({ name: a.name, value: a.value ?? (type === 'checkbox' || type === 'radio' ? 'on' : ''), type });
@@ -82,11 +132,9 @@ export function extractForms(html: string): HtmlForm[] {
 
 /** `<meta name="csrf-token" content="...">` (also csrf_token, _csrf, xsrf-token). */
 export function extractCsrfMeta(html: string): { name: string; value: string } | undefined {
-  const re = /<meta\b((?:[^>"']|"[^"]*"|'[^']*')*)>/gi;
-  const text = html.replace(/<!--[\s\S]*?-->/g, '');
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(text)) !== null) {
-    const a = parseAttributes(m[1] ?? '');
+  for (const t of scanTags(html)) {
+    if (t.closing || t.name !== 'meta') continue;
+    const a = parseAttributes(t.attrs);
     const name = (a.name ?? '').toLowerCase();
     if (/^(csrf[-_]?token|_csrf|xsrf[-_]?token|csrf)$/.test(name) && a.content) return { name, value: a.content };
   }

@@ -9,7 +9,7 @@ import type { LoginConfig, LogoutConfig } from '../config/schema.js';
 import type { Secret } from '../config/load.js';
 import type { Actor, ActorResponse, JarSnapshot } from '../http/actor.js';
 import { mask } from '../http/redact.js';
-import { extractCsrfMeta, extractForms, type HtmlForm } from './html.js';
+import { decodeEntities, extractCsrfMeta, extractForms, type HtmlForm } from './html.js';
 import { fillTemplate, toFormFields } from './template.js';
 
 export interface LoginTarget {
@@ -32,10 +32,16 @@ function resolve(pathOrUrl: string, base: URL): URL {
   return new URL(pathOrUrl, base);
 }
 
-/** A short, readable excerpt of a response; anything that looks like a token is masked. */
-function excerpt(body: string): string {
-  const text = body
-    .replace(/<[^>]*>/g, ' ')
+/**
+ * A short, readable excerpt of a response the target sent: secrets removed before and after HTML
+ * entities are decoded (a server may echo the password escaped), tags and control characters
+ * (terminal escape sequences) removed, anything that looks like a token masked.
+ */
+export function excerpt(body: string, clean: (text: string) => string): string {
+  const head = clean(body.slice(0, 4000));
+  const text = clean(decodeEntities(head))
+    .replace(/<[^<>]{0,400}>/g, ' ')
+    .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2066-\u2069]/g, ' ')
     .replace(/\s+/g, ' ')
     .trim()
     .replace(/[A-Za-z0-9._~+/=-]{20,}/g, (t) => mask(t));
@@ -112,7 +118,7 @@ export async function login(actor: Actor, t: LoginTarget, label = 'login'): Prom
   const configured = t.login.body ? toFormFields(t.login.body, vars) : undefined;
   for (const input of form.inputs) {
     if (configured && input.name in configured) continue;
-    if (!configured && input.type === 'password') fields.append(input.name, vars.password);
+    if (input.type === 'password') fields.append(input.name, vars.password);
     else fields.append(input.name, input.value);
   }
   if (configured) {
@@ -138,8 +144,8 @@ export async function login(actor: Actor, t: LoginTarget, label = 'login'): Prom
 }
 
 /** A short, secret-free description of a failed login response. */
-export function describeLoginResponse(res: ActorResponse): string {
-  const text = excerpt(res.body);
+export function describeLoginResponse(res: ActorResponse, clean: (text: string) => string): string {
+  const text = excerpt(res.body, clean);
   return `${res.status}${text ? ` (“${text}”)` : ''}`;
 }
 

@@ -107,6 +107,11 @@ function oneParagraph(message: string): string {
 }
 
 export async function main(argv: string[]): Promise<ExitCodeValue> {
+  // A reader that went away (`| head`) is not an error of ours.
+  process.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+    throw err;
+  });
   let code: ExitCodeValue = ExitCode.ok;
   const program = buildProgram((c) => {
     code = c;

@@ -32,7 +32,23 @@ const WRITE_ERRORS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
 };
 
+/** Fail before the audit, not after it, when the report could not be written. */
+async function checkWritable(path: string): Promise<void> {
+  const { stat, access } = await import('node:fs/promises');
+  const { constants } = await import('node:fs');
+  const { dirname } = await import('node:path');
+  const existing = await stat(path).catch(() => undefined);
+  if (existing?.isDirectory()) throw new UsageError(`Cannot write the report to ${path}: that is a folder.`, 'E_OUTPUT');
+  try {
+    await access(existing ? path : dirname(path), constants.W_OK);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? '';
+    throw new UsageError(`Cannot write the report to ${path}: ${WRITE_ERRORS[code] ?? (err as Error).message}.`, 'E_OUTPUT');
+  }
+}
+
 export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): Promise<ExitCodeValue> {
+  if (out.output) await checkWritable(out.output);
   const { runAudit } = await import('../audit.js');
   const { loadFormatter } = await import('../report/formatters/index.js');
   // A terminal that reports 0 columns makes ora redraw forever; no spinner there.
@@ -52,7 +68,10 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
   const formatter = await loadFormatter(out.format);
   const colorLevel = !out.color || out.output ? 0 : resolveColorLevel(process.env, chalk.level);
   const width = out.output || !process.stdout.isTTY ? 100 : Math.min(120, Math.max(60, process.stdout.columns || 100));
-  const text = run.redactor.clean(formatter(run.report, { colorLevel, verbose: out.verbose, width }));
+  // Secrets are scrubbed field by field, so a scrub can never break the report's structure.
+  const { mapStrings } = await import('../report/sanitize.js');
+  const report = mapStrings(run.report, (s) => run.redactor.clean(s));
+  const text = formatter(report, { colorLevel, verbose: out.verbose, width });
   if (out.output) {
     try {
       await writeFile(out.output, text);

@@ -196,6 +196,19 @@ function flagPaths(overlay: Plain, prefix = ''): Set<string> {
   return out;
 }
 
+const MAX_DEPTH = 32;
+
+/** Iterative, so a hostile file cannot overflow the stack while being measured. */
+function depthExceeds(root: unknown, max: number): boolean {
+  const stack: Array<[unknown, number]> = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop() as [unknown, number];
+    if (depth > max) return true;
+    if (node !== null && typeof node === 'object') for (const v of Object.values(node)) stack.push([v, depth + 1]);
+  }
+  return false;
+}
+
 export async function readConfigFile(path: string): Promise<Plain> {
   let text: string;
   try {
@@ -214,6 +227,9 @@ export async function readConfigFile(path: string): Promise<Plain> {
   }
   if (!isPlainObject(data)) {
     throw new UsageError(`Config file ${path} must hold a JSON object at the top level.`, 'E_CONFIG_SHAPE');
+  }
+  if (depthExceeds(data, MAX_DEPTH)) {
+    throw new UsageError(`Config file ${path} is nested more than ${MAX_DEPTH} levels deep; no setting needs that.`, 'E_CONFIG_SHAPE');
   }
   return data;
 }

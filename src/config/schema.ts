@@ -33,10 +33,19 @@ const httpMethod = z
   .transform((m) => m.toUpperCase())
   .pipe(z.enum(['GET', 'POST', 'PUT', 'PATCH', 'DELETE']));
 
-const headerRecord = z.record(
-  z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'header names are letters, digits and -'),
-  z.string().refine((v) => !/[\r\n\0]/.test(v), 'header values cannot contain line breaks'),
-);
+/** Headers the HTTP client manages itself; setting them by hand breaks requests. */
+const MANAGED_HEADERS = new Set(['host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'upgrade', 'expect', 'te', 'trailer', 'proxy-connection']);
+
+const headerRecord = z
+  .record(
+    z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'header names are letters, digits and -'),
+    z.string().refine((v) => /^[\t\x20-\x7e]*$/.test(v), 'header values must be printable ASCII (no line breaks, control or non-ASCII characters)'),
+  )
+  .superRefine((headers, ctx) => {
+    for (const name of Object.keys(headers)) {
+      if (MANAGED_HEADERS.has(name.toLowerCase())) ctx.addIssue({ code: 'custom', path: [name], message: `${name} is managed by the HTTP client and cannot be set` });
+    }
+  });
 
 const statusCode = z.number().int().min(100).max(599);
 
@@ -98,7 +107,15 @@ export const configSchema = z
         } catch {
           return false;
         }
-      }, 'expected an http:// or https:// URL'),
+      }, 'expected an http:// or https:// URL')
+      .refine((t) => {
+        try {
+          const u = new URL(t);
+          return u.username === '' && u.password === '';
+        } catch {
+          return true;
+        }
+      }, 'must not contain credentials (user:password@); for HTTP Basic auth in front of staging, pass -H "Authorization: Basic …"'),
     login: loginSchema,
     credentials: z.strictObject({
       username: z.string().min(1, 'expected a username'),
@@ -113,7 +130,9 @@ export const configSchema = z
     sessionCookie: z.string().min(1).optional(),
     policy: policySchema.prefault({}),
     headers: headerRecord.default({}),
-    timeout: positiveDuration('10s'),
+    timeout: durationSchema
+      .pipe(z.number().positive('must be longer than 0').max(3_600_000, 'a per-request timeout longer than 1h is not supported'))
+      .prefault('10s'),
     ca: z.string().min(1).optional(),
     insecure: z.boolean().default(false),
     failOn: z.enum([...severityLevels, 'none']).default('high'),
@@ -150,6 +169,9 @@ export const configSchema = z
           message: `${resolved.origin} is not the target's origin (${origin}); session-audit only sends credentials and cookies to the target`,
         });
       }
+    }
+    if (cfg.authCheck.method === 'HEAD' && (cfg.authCheck.expect.bodyIncludes !== undefined || cfg.authCheck.expect.bodyExcludes !== undefined)) {
+      ctx.addIssue({ code: 'custom', path: ['authCheck', 'method'], message: 'a HEAD response has no body, so bodyIncludes/bodyExcludes can never match; use GET' });
     }
     if (cfg.login.method === 'GET') {
       ctx.addIssue({ code: 'custom', path: ['login', 'method'], message: 'GET would put the password in the URL (and in server logs); use POST' });

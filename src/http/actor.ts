@@ -123,10 +123,17 @@ export class Actor {
         } else {
           (record.unparsedSetCookies ??= []).push(this.#http.redactor.clean(line).slice(0, 200));
         }
+        let stored: unknown;
         try {
-          this.#jar.setCookieSync(line, url, { ignoreError: true });
+          stored = this.#jar.setCookieSync(line, url, { ignoreError: true });
         } catch {
-          // tough-cookie rejected it; the browser would too. The parsed line stays as evidence.
+          stored = undefined;
+        }
+        if (!stored && parsed) {
+          // tough-cookie rejected it, as a browser would (Domain not matching the host, a broken
+          // prefix, Secure over plain http). The line stays as evidence, marked.
+          parsed.refused = true;
+          parsed.problems.push('the browser did not store this line');
         }
       }
       ids.push(record.id);

@@ -3,6 +3,7 @@
  * cap, a request counter, optional TLS trust settings, and errors turned into sentences a user
  * can act on. Redirects are *not* followed here; actors follow them by hand within the origin.
  */
+import { brotliDecompressSync, constants as zlibConstants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { Agent, request, type Dispatcher } from 'undici';
 
 export interface HttpRequest {
@@ -57,6 +58,7 @@ const TLS_CODES = new Set([
 function errorCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth += 1) {
+    if ((e as { name?: unknown }).name === 'TimeoutError') return 'TIMEOUT_ERR';
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && code !== 'UND_ERR_SOCKET') return code;
     e = (e as { cause?: unknown }).cause;
@@ -80,6 +82,25 @@ export function describeNetworkError(err: unknown, url: URL, timeoutMs: number):
   }
   const detail = err instanceof Error ? err.message : String(err);
   return new HttpError(code, `Request to ${where} failed: ${detail} (${code}).`);
+}
+
+/** Bodies are read as a browser would: decompressed (within the size cap), as UTF-8. */
+function decode(raw: Buffer, encoding: string | string[] | undefined, max: number): string {
+  const enc = (Array.isArray(encoding) ? encoding.join(',') : (encoding ?? '')).trim().toLowerCase();
+  try {
+    if (enc === 'gzip' || enc === 'x-gzip') return gunzipSync(raw, { maxOutputLength: max, finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8');
+    if (enc === 'deflate') {
+      try {
+        return inflateSync(raw, { maxOutputLength: max, finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8');
+      } catch {
+        return inflateRawSync(raw, { maxOutputLength: max, finishFlush: zlibConstants.Z_SYNC_FLUSH }).toString('utf8');
+      }
+    }
+    if (enc === 'br') return brotliDecompressSync(raw, { maxOutputLength: max }).toString('utf8');
+  } catch {
+    return ''; // undecodable or larger than the cap: treated as an empty body
+  }
+  return raw.toString('utf8');
 }
 
 export class HttpClient {
@@ -136,7 +157,7 @@ export class HttpClient {
         size += buf.length;
       }
       if (truncated) res.body.destroy();
-      body = Buffer.concat(chunks).toString('utf8');
+      body = decode(Buffer.concat(chunks), res.headers['content-encoding'], this.#opts.maxBodyBytes);
     } catch (err) {
       throw describeNetworkError(err, req.url, this.#opts.timeoutMs);
     }

@@ -6,6 +6,23 @@
  */
 import { createHmac, randomBytes } from 'node:crypto';
 
+/** Cookie values shorter than this are not treated as tokens to scrub from free text. */
+export const MIN_SECRET_LENGTH = 10;
+
+/** The forms a password can take once it has travelled through a form, JSON or a URL. */
+export function passwordVariants(p: string): string[] {
+  const out = new Set<string>([p, encodeURIComponent(p), encodeURI(p), new URLSearchParams({ p }).toString().slice(2), JSON.stringify(p).slice(1, -1)]);
+  try {
+    const q = new URL(`http://h/?x=${p}`);
+    out.add(q.search.slice(3) + q.hash);
+    out.add(new URL(`http://h/${p.replace(/[?#]/g, encodeURIComponent)}`).pathname.slice(1));
+  } catch {
+    // not representable in a URL: nothing more to add
+  }
+  out.delete('');
+  return [...out].sort((a, b) => b.length - a.length);
+}
+
 export interface ValueRef {
   /** For people: a short prefix and an ellipsis. */
   masked: string;
@@ -36,9 +53,12 @@ export class Redactor {
     return createHmac('sha256', this.#key).update(value).digest('hex').slice(0, 16);
   }
 
-  /** Remember a value as secret, so `scrub` removes it from any later text. */
+  /**
+   * Remember a value as secret, so `scrub` removes it from any later text. Short values
+   * ("true", "en-US") are not tokens, and scrubbing them would mangle ordinary text.
+   */
   remember(value: string): void {
-    if (value.length >= 4) this.#secrets.add(value);
+    if (value.length >= MIN_SECRET_LENGTH) this.#secrets.add(value);
   }
 
   ref(value: string): ValueRef {
@@ -64,22 +84,13 @@ export class Redactor {
 
   /** A password is never shown, even with --show-secrets. */
   rememberPassword(password: string): void {
-    this.#passwords.add(password);
+    this.#passwordForms = [...new Set([...this.#passwordForms, ...passwordVariants(password)])].sort((a, b) => b.length - a.length);
   }
-  readonly #passwords = new Set<string>();
+  #passwordForms: string[] = [];
 
   scrubPasswords(text: string): string {
     let out = text;
-    for (const p of this.#passwords) {
-      if (p.length === 0) continue;
-      out = out.split(p).join('[password]');
-      const enc = encodeURIComponent(p);
-      if (enc !== p) out = out.split(enc).join('[password]');
-      const form = new URLSearchParams({ p }).toString().slice(2);
-      if (form !== p && form !== enc) out = out.split(form).join('[password]');
-      const json = JSON.stringify(p).slice(1, -1);
-      if (json !== p) out = out.split(json).join('[password]');
-    }
+    for (const variant of this.#passwordForms) out = out.split(variant).join('[password]');
     return out;
   }
 

@@ -33,6 +33,8 @@ export interface ParsedSetCookie {
   deletion: boolean;
   /** Things a browser ignores or rejects in this line. */
   problems: string[];
+  /** True when the simulated browser did not store the line (as a real one would not). */
+  refused?: boolean;
 }
 
 const CTL = /[\u0000-\u0008\u000a-\u001f\u007f]/;

@@ -7,7 +7,7 @@ import { randomInt } from 'node:crypto';
 import { login, logout } from '../auth/login.js';
 import { checkAuth } from '../auth/oracle.js';
 import type { AdoptionEvidence, ProbeOutcome } from '../evidence/types.js';
-import { errorMessage, newActor, NO_SESSION_COOKIE, type ProbeContext } from './context.js';
+import { errorMessage, newActor, type ProbeContext } from './context.js';
 import type { Baseline } from './session.js';
 
 const LOWER = 'abcdefghijklmnopqrstuvwxyz';
@@ -31,7 +31,6 @@ export function inventLike(real: string): string {
 }
 
 export async function probeAdoption(ctx: ProbeContext, base: Baseline): Promise<ProbeOutcome<AdoptionEvidence>> {
-  if (base.session.cookies.length === 0) return NO_SESSION_COOKIE;
   try {
     ctx.progress('Session adoption: logging in with an attacker-chosen session ID');
     const url = ctx.authCheckUrl;

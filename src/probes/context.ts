@@ -23,5 +23,3 @@ export function errorMessage(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
-/** Probes that replay or plant session cookies have nothing to work with when none was found. */
-export const NO_SESSION_COOKIE = { status: 'skipped', reason: 'no session cookie was identified (the logged-in check passed without any cookie)' } as const;

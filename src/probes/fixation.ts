@@ -6,11 +6,10 @@
 import { checkAuth } from '../auth/oracle.js';
 import type { FixationEvidence, ProbeOutcome } from '../evidence/types.js';
 import { Actor } from '../http/actor.js';
-import { errorMessage, newActor, NO_SESSION_COOKIE, type ProbeContext } from './context.js';
+import { errorMessage, newActor, type ProbeContext } from './context.js';
 import type { Baseline } from './session.js';
 
 export async function probeFixation(ctx: ProbeContext, base: Baseline): Promise<ProbeOutcome<FixationEvidence>> {
-  if (base.session.cookies.length === 0) return NO_SESSION_COOKIE;
   try {
     const before = new Map(base.session.beforeLogin.map((c) => [c.name, c.value.fp]));
     const data: FixationEvidence = { unchanged: [], absentBeforeLogin: [], rotated: [] };

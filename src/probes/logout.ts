@@ -7,13 +7,12 @@
 import { logout } from '../auth/login.js';
 import { checkAuth } from '../auth/oracle.js';
 import type { LogoutEvidence, ProbeOutcome } from '../evidence/types.js';
-import { errorMessage, newActor, NO_SESSION_COOKIE, type ProbeContext } from './context.js';
+import { errorMessage, newActor, type ProbeContext } from './context.js';
 import type { Baseline } from './session.js';
 
 export async function probeLogout(ctx: ProbeContext, base: Baseline): Promise<ProbeOutcome<LogoutEvidence>> {
   const cfg = ctx.config.logout;
   if (!cfg) return { status: 'skipped', reason: 'no logout endpoint configured (pass --logout <path> or set "logout" in the config)' };
-  if (base.session.cookies.length === 0) return NO_SESSION_COOKIE;
   try {
     ctx.progress('Logout: logging out and replaying the old cookie');
     const url = ctx.authCheckUrl;

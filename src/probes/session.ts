@@ -20,7 +20,8 @@ export interface Baseline {
   oracle: { anonymous: OracleObservation; afterLogin: OracleObservation };
 }
 
-const MAX_CANDIDATES = 12;
+/** Browsers keep about 50 cookies per domain; testing each costs one request. */
+const MAX_CANDIDATES = 60;
 
 export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
   const { config } = ctx;
@@ -47,10 +48,11 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
     const refused = refusedCookies(ctx, victim);
     const missingPage = [404, 405, 410, 501].includes(afterLogin.status) && afterLogin.status === anonymous.status;
     throw new AuditAbortError(
-      `Login failed: the login request answered ${describeLoginResponse(result.response)}, and the logged-in check then saw ${afterLogin.why} (anonymous: ${anonymous.why}). ` +
+      `Login failed: the login request answered ${describeLoginResponse(result.response, (t) => ctx.http.redactor.clean(t))}, and the logged-in check then saw ${afterLogin.why} (anonymous: ${anonymous.why}). ` +
         (looksLikeBearerLogin(result.response.body, victim, ctx.authCheckUrl)
           ? 'The login answered with a token in its body and set no cookie: session-audit audits cookie-based sessions, and this API looks like it expects an Authorization header instead. '
           : '') +
+        (crossOriginRedirect(ctx, result.exchangeIds) ?? '') +
         (missingPage
           ? `${ctx.authCheckUrl.pathname} answered ${afterLogin.status} both before and after login: if that URL does not exist, point --auth-check at one that does (e.g. /me, /account); otherwise the login did not work. `
           : '') +
@@ -67,6 +69,12 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
   const held = victim.cookiesFor(ctx.authCheckUrl);
   const sessionValues = new Map(session.cookies.map((c) => [c.name, held.find((h) => h.name === c.name)?.value ?? '']));
   return { victim, sessionValues, login: result, session, oracle: { anonymous, afterLogin } };
+}
+
+/** A login redirect that was recorded but not followed, said plainly. */
+function crossOriginRedirect(ctx: ProbeContext, ids: number[]): string | undefined {
+  const hop = ctx.http.exchanges.find((e) => ids.includes(e.id) && e.redirectNotFollowed);
+  return hop ? `The login redirected to ${hop.location ?? 'another location'}, which was not followed: ${hop.redirectNotFollowed}. ` : undefined;
 }
 
 /** A JSON login answer carrying a token while the browser holds no cookie at all. */
@@ -93,17 +101,19 @@ function stateOf(actor: Actor, url: URL): CookieState[] {
  */
 function findSetters(exchanges: ExchangeRecord[], name: string, fp: string): Array<{ line: ParsedSetCookie; exchangeId: number }> {
   const found: Array<{ line: ParsedSetCookie; exchangeId: number }> = [];
-  const seen = new Set<string>();
+  // One line per stored cookie (name, domain, path): a later line for the same triple replaced
+  // the earlier one in the browser; lines the browser refused were never held at all.
+  const superseded = new Set<string>();
   for (let i = exchanges.length - 1; i >= 0; i -= 1) {
     const ex = exchanges[i] as ExchangeRecord;
     if (ex.actor !== 'victim') continue;
     for (let j = ex.setCookies.length - 1; j >= 0; j -= 1) {
       const sc = ex.setCookies[j] as ParsedSetCookie;
-      if (sc.name !== name || sc.value.fp !== fp || sc.deletion) continue;
-      const shape = sc.line;
-      if (seen.has(shape)) continue;
-      seen.add(shape);
-      found.push({ line: sc, exchangeId: ex.id });
+      if (sc.name !== name || sc.refused) continue;
+      const key = `${sc.domain ?? ''}|${sc.path ?? ''}`;
+      if (superseded.has(key)) continue;
+      superseded.add(key);
+      if (sc.value.fp === fp && !sc.deletion) found.push({ line: sc, exchangeId: ex.id });
     }
   }
   return found;
@@ -176,10 +186,15 @@ async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: 
           break;
         }
       }
-      note =
-        chosen.length === 0
-          ? 'The logged-in check passed even without any cookie, so the session is not carried by a cookie; the cookie, fixation, adoption and logout checks cannot judge it.'
-          : `No single cookie was essential to the logged-in check; the cookies ${chosen.join(', ')} together carry the session and are all judged.`;
+      if (chosen.length === 0) {
+        throw new AuditAbortError(
+          `The logged-in check cannot tell logged-in from logged-out by cookies: ${url.pathname} still passed after every cookie was removed from the logged-in browser. ` +
+            'Either the check depends on something other than the session (server-wide state, the client address, a header given with -H), or the session is not carried by a cookie. ' +
+            'Point --auth-check at a URL whose answer depends on the session, or add authCheck.expect.bodyIncludes.',
+          'E_ORACLE_NO_COOKIE',
+        );
+      }
+      note = `No single cookie was essential to the logged-in check; the cookies ${chosen.join(', ')} together carry the session and are all judged.`;
     }
   }
 

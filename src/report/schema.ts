@@ -27,6 +27,7 @@ export const setCookieSchema = z.object({
   lifetimeSeconds: z.number().optional(),
   deletion: z.boolean(),
   problems: z.array(z.string()),
+  refused: z.boolean().optional(),
 });
 
 export const checkSchema = z.object({

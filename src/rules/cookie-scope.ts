@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { cookieRule } from './cookie-rule.js';
 
 export default cookieRule(
@@ -17,6 +18,9 @@ export default cookieRule(
   (line, cookie, session) => {
     if (line.domain === undefined) return { status: 'pass', message: `${cookie.name} is host-only (no Domain attribute).` };
     const host = session.host.toLowerCase();
+    if (line.domain === host && (isIP(host) !== 0 || host.startsWith('['))) {
+      return { status: 'pass', message: `${cookie.name} has Domain=${line.domainRaw ?? line.domain}, an IP address, which has no subdomains: effectively host-only.` };
+    }
     if (line.domain === host) {
       return {
         status: 'fail',

@@ -15,5 +15,15 @@ export function logoutPrecondition(meta: RuleMeta, ev: Evidence): { data: Logout
       early: result(meta, 'error', `The logout request answered ${d.logoutStatus}, so it is unknown whether logout happened. Check --logout, the method (logout.method) and whether it needs a CSRF token (logout.page).`, { exchangeIds: d.logoutExchangeIds }),
     };
   }
+  if (d.victimAfter.loggedIn) {
+    return {
+      early: result(
+        meta,
+        'skipped',
+        `After the logout request the logging-out browser itself was still logged in (${d.victimAfter.why}), so the logout did not take effect: either --logout points at the wrong URL or method, or logout does nothing at all. Check it by hand.`,
+        { exchangeIds: [...d.logoutExchangeIds, d.victimAfter.exchangeId] },
+      ),
+    };
+  }
   return { data: d };
 }

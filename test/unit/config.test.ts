@@ -180,7 +180,7 @@ describe('validateConfig', () => {
   it('refuses header values with line breaks', () => {
     const input = example();
     input.headers = { 'X-Test': 'a\r\nInjected: 1' };
-    expect(usageError(() => validateConfig(input)).message).toContain('headers.X-Test: header values cannot contain line breaks');
+    expect(usageError(() => validateConfig(input)).message).toContain('headers.X-Test: header values must be printable ASCII');
   });
 
   it('explains what authCheck.expect.status accepts when given a string', () => {

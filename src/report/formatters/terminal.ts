@@ -2,6 +2,7 @@
 import { Chalk, type ChalkInstance } from 'chalk';
 import { formatDuration } from '../../config/duration.js';
 import type { Report, ReportCheck } from '../schema.js';
+import { mapStrings, stripControls } from '../sanitize.js';
 import type { Formatter } from './types.js';
 
 const ORDER = ['critical', 'high', 'medium', 'low'] as const;
@@ -64,7 +65,9 @@ function finding(c: ChalkInstance, f: ReportCheck, width: number, shown: Set<str
   return out.join('\n');
 }
 
-const terminal: Formatter = (report, ctx) => {
+const terminal: Formatter = (rawReport, ctx) => {
+  // Text that came from the target must not drive the terminal (escape sequences, fake lines).
+  const report = mapStrings(rawReport, stripControls);
   const c = new Chalk({ level: ctx.colorLevel });
   const width = ctx.width ?? 100;
   const out: string[] = [];
