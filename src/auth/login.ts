@@ -136,7 +136,7 @@ export async function login(actor: Actor, t: LoginTarget, label = 'login'): Prom
   const response = await actor.send(`${label}: submit login form`, {
     method: 'POST',
     url: action,
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    headers: { 'content-type': 'application/x-www-form-urlencoded', referer: page.url.href, ...headers },
     body: fields.toString(),
   });
   ids.push(...response.exchangeIds);

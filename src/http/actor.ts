@@ -100,6 +100,10 @@ export class Actor {
       const cookieHeader = this.#jar.getCookieStringSync(url);
       record.sentCookies = this.#sentCookies(url);
       const reqHeaders: Record<string, string> = { ...this.#http.headers, ...headers };
+      // Browsers send Origin on every non-GET request; CSRF defences (Django, Rails, Spring) check it.
+      if (method !== 'GET' && method !== 'HEAD' && !Object.keys(reqHeaders).some((k) => k.toLowerCase() === 'origin')) {
+        reqHeaders.origin = this.#http.target.origin;
+      }
       const userCookie = Object.entries(reqHeaders).find(([k]) => k.toLowerCase() === 'cookie');
       if (userCookie) delete reqHeaders[userCookie[0]];
       const cookie = [cookieHeader, userCookie?.[1]].filter((c) => c).join('; ');
