@@ -1,15 +1,16 @@
 /**
  * Login drivers. `json` posts a JSON body; `form` fetches the login page, finds the form with a
- * password field and submits it with every hidden input (CSRF tokens) plus a csrf-token meta tag
- * as a header. Both take a jar snapshot right before the credentials go out: that is the
- * browser's pre-login state, which the fixation probe compares against.
+ * password field and submits it with every hidden input (CSRF tokens); the actor adds the page's
+ * csrf-token meta value and double-submit cookies as headers, as the site's own scripts would.
+ * Both take a jar snapshot right before the credentials go out: that is the browser's pre-login
+ * state, which the fixation probe compares against.
  */
 import { AuditAbortError } from '../errors.js';
 import type { LoginConfig, LogoutConfig } from '../config/schema.js';
 import type { Secret } from '../config/load.js';
 import type { Actor, ActorResponse, JarSnapshot } from '../http/actor.js';
 import { mask } from '../http/redact.js';
-import { decodeEntities, extractCsrfMeta, extractForms, type HtmlForm } from './html.js';
+import { decodeEntities, extractForms, type HtmlForm } from './html.js';
 import { fillTemplate, toFormFields } from './template.js';
 
 export interface LoginTarget {
@@ -25,8 +26,6 @@ export interface LoginResult {
   beforeSubmit: JarSnapshot;
   exchangeIds: number[];
 }
-
-const CSRF_HEADER = 'x-csrf-token';
 
 function resolve(pathOrUrl: string, base: URL): URL {
   return new URL(pathOrUrl, base);
@@ -77,8 +76,6 @@ export async function login(actor: Actor, t: LoginTarget, label = 'login'): Prom
     if (t.login.page) {
       const page = await actor.send(`${label}: fetch page for CSRF token`, { url: resolve(t.login.page, t.target) });
       ids.push(...page.exchangeIds);
-      const meta = extractCsrfMeta(page.body);
-      if (meta) headers[CSRF_HEADER] = meta.value;
     }
     const body = fillTemplate(t.login.body ?? { username: '{{username}}', password: '{{password}}' }, vars);
     const beforeSubmit = actor.snapshot();
@@ -130,8 +127,6 @@ export async function login(actor: Actor, t: LoginTarget, label = 'login'): Prom
     }
     fields.set(userField, vars.username);
   }
-  const meta = extractCsrfMeta(page.body);
-  if (meta) headers[CSRF_HEADER] = meta.value;
   const beforeSubmit = actor.snapshot();
   const response = await actor.send(`${label}: submit login form`, {
     method: 'POST',
@@ -157,8 +152,6 @@ export async function logout(actor: Actor, cfg: LogoutConfig, target: URL, label
   if (cfg.page) {
     const page = await actor.send(`${label}: fetch page for CSRF token`, { url: resolve(cfg.page, target) });
     ids.push(...page.exchangeIds);
-    const meta = extractCsrfMeta(page.body);
-    if (meta) headers[CSRF_HEADER] = meta.value;
     const form = extractForms(page.body).find((f) => resolve(f.action ?? page.url.href, page.url).pathname === url.pathname);
     if (form) hidden = Object.fromEntries(form.inputs.map((i) => [i.name, i.value]));
   }

@@ -6,6 +6,7 @@
 import { CookieJar, type SerializedCookieJar } from 'tough-cookie';
 import type { ActorName, CookieState, ExchangeRecord, SentCookie } from '../evidence/types.js';
 import { HttpError, type HttpClient, type HttpResponse } from './client.js';
+import { extractCsrfMeta } from '../auth/html.js';
 import type { Redactor } from './redact.js';
 import { parseSetCookie, responseDate, type ParsedSetCookie } from './set-cookie.js';
 
@@ -46,6 +47,21 @@ export type JarSnapshot = SerializedCookieJar;
 
 const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 
+/** CSRF cookies whose value the site's scripts copy into a request header. */
+const DOUBLE_SUBMIT: Record<string, string> = {
+  csrftoken: 'x-csrftoken',
+  'xsrf-token': 'x-xsrf-token',
+  _xsrf: 'x-xsrftoken',
+};
+
+function safeDecode(v: string): string {
+  try {
+    return decodeURIComponent(v);
+  } catch {
+    return v;
+  }
+}
+
 function newJar(): CookieJar {
   // Browsers treat loopback as a secure context; looseMode accepts nameless cookies as browsers do.
   return new CookieJar(undefined, { looseMode: true, allowSecureOnLocal: true, prefixSecurity: 'silent' });
@@ -55,6 +71,8 @@ export class Actor {
   readonly name: ActorName;
   readonly #http: AuditHttp;
   #jar: CookieJar;
+  /** The csrf-token meta value of the last HTML page this browser loaded. */
+  #csrfMeta: string | undefined;
 
   constructor(name: ActorName, http: AuditHttp, snapshot?: JarSnapshot) {
     this.name = name;
@@ -100,10 +118,7 @@ export class Actor {
       const cookieHeader = this.#jar.getCookieStringSync(url);
       record.sentCookies = this.#sentCookies(url);
       const reqHeaders: Record<string, string> = { ...this.#http.headers, ...headers };
-      // Browsers send Origin on every non-GET request; CSRF defences (Django, Rails, Spring) check it.
-      if (method !== 'GET' && method !== 'HEAD' && !Object.keys(reqHeaders).some((k) => k.toLowerCase() === 'origin')) {
-        reqHeaders.origin = this.#http.target.origin;
-      }
+      if (method !== 'GET' && method !== 'HEAD') this.#addCsrfHeaders(reqHeaders, url);
       const userCookie = Object.entries(reqHeaders).find(([k]) => k.toLowerCase() === 'cookie');
       if (userCookie) delete reqHeaders[userCookie[0]];
       const cookie = [cookieHeader, userCookie?.[1]].filter((c) => c).join('; ');
@@ -117,6 +132,10 @@ export class Actor {
         throw err instanceof HttpError ? new HttpError(err.code, record.error) : err;
       }
       record.status = res.status;
+      if (/<meta/i.test(res.body)) {
+        const meta = extractCsrfMeta(res.body);
+        if (meta) this.#csrfMeta = meta.value;
+      }
       record.timeMs = res.timeMs;
       const now = responseDate(typeof res.headers.date === 'string' ? res.headers.date : undefined);
       for (const line of res.setCookie) {
@@ -174,6 +193,22 @@ export class Actor {
       }
       url = next;
     }
+  }
+
+  /**
+   * What a browser running the site's own scripts sends with a state-changing request: Origin
+   * (checked by Django, Rails, Spring), the double-submit token copied from a CSRF cookie
+   * (Django's csrftoken, Angular's and Laravel's XSRF-TOKEN, Tornado's _xsrf), and the page's
+   * csrf-token meta value. Headers the caller set win.
+   */
+  #addCsrfHeaders(headers: Record<string, string>, url: URL): void {
+    const has = (name: string): boolean => Object.keys(headers).some((k) => k.toLowerCase() === name);
+    if (!has('origin')) headers.origin = this.#http.target.origin;
+    for (const c of this.#jar.getCookiesSync(url)) {
+      const header = DOUBLE_SUBMIT[c.key.toLowerCase()];
+      if (header && !has(header)) headers[header] = safeDecode(c.value);
+    }
+    if (this.#csrfMeta !== undefined && !has('x-csrf-token')) headers['x-csrf-token'] = this.#csrfMeta;
   }
 
   #newRecord(purpose: string, method: string, url: URL): ExchangeRecord {
