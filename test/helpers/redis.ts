@@ -13,7 +13,7 @@ const NOT_FOUND = 'redis-server not found: apt-get install redis-server';
 const READY_TIMEOUT_MS = 5_000;
 
 /** Ask the OS for a free port on 127.0.0.1 (listen on 0, read it, close). */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);

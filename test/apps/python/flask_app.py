@@ -1,0 +1,57 @@
+"""A Flask login app with Flask's default client-side (signed cookie) session.
+
+The login page stores a CSRF token in the session; logout clears the session. Because all state
+lives in the signed cookie, a copy of the cookie taken before logout still works afterwards.
+Run: python3 flask_app.py PORT (password in APP_PASSWORD).
+"""
+import os
+import secrets
+import sys
+
+from flask import Flask, jsonify, redirect, request, session
+
+app = Flask(__name__)
+app.secret_key = secrets.token_hex(32)
+PASSWORD = os.environ["APP_PASSWORD"]
+
+
+@app.get("/login")
+def login_page():
+    session["csrf"] = secrets.token_hex(8)
+    return (
+        '<form method="post" action="/login">'
+        f'<input type="hidden" name="csrf" value="{session["csrf"]}">'
+        '<input name="username"><input type="password" name="password"></form>'
+    )
+
+
+@app.post("/login")
+def login():
+    if request.form.get("csrf") != session.get("csrf"):
+        return "csrf", 403
+    if request.form.get("username") == "alice" and request.form.get("password") == PASSWORD:
+        session["user"] = "alice"
+        return redirect("/me")
+    return "bad", 401
+
+
+@app.get("/me")
+def me():
+    if "user" in session:
+        return jsonify(user=session["user"])
+    return jsonify(error="not logged in"), 401
+
+
+@app.post("/logout")
+def logout():
+    session.clear()
+    return redirect("/")
+
+
+@app.get("/")
+def home():
+    return "home"
+
+
+if __name__ == "__main__":
+    app.run(host="127.0.0.1", port=int(sys.argv[1]))
