@@ -108,9 +108,9 @@ function oneParagraph(message: string): string {
 
 export async function main(argv: string[]): Promise<ExitCodeValue> {
   // A reader that went away (`| head`) is not an error of ours.
+  // The rest of the report is dropped; the exit code still says what the gate decided.
   process.stdout.on('error', (err: NodeJS.ErrnoException) => {
-    if (err.code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-    throw err;
+    if (err.code !== 'EPIPE') throw err;
   });
   let code: ExitCodeValue = ExitCode.ok;
   const program = buildProgram((c) => {

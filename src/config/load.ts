@@ -228,14 +228,14 @@ export async function readConfigFile(path: string): Promise<Plain> {
   if (!isPlainObject(data)) {
     throw new UsageError(`Config file ${path} must hold a JSON object at the top level.`, 'E_CONFIG_SHAPE');
   }
-  if (depthExceeds(data, MAX_DEPTH)) {
-    throw new UsageError(`Config file ${path} is nested more than ${MAX_DEPTH} levels deep; no setting needs that.`, 'E_CONFIG_SHAPE');
-  }
   return data;
 }
 
 /** Validate merged input; throws UsageError naming every bad field. */
 export function validateConfig(input: Plain, fromFlags: Set<string> = new Set(), source = 'configuration'): AuditConfig {
+  if (depthExceeds(input, MAX_DEPTH)) {
+    throw new UsageError(`Invalid ${source}: nested more than ${MAX_DEPTH} levels deep; no setting needs that.`, 'E_CONFIG_SHAPE');
+  }
   const result = configSchema.safeParse(input, { reportInput: true });
   if (!result.success) {
     const lines = formatIssues(result.error.issues, fromFlags);
