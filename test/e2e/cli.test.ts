@@ -2,48 +2,20 @@
  * The built CLI, spawned as a user runs it (npm test builds first). Each documented exit code is
  * proven here: 0 gate passed, 1 gate failed, 2 usage/config error, 3 audit could not run.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { createServer as createHttpServer } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/demo/app.js';
 import { reportSchema } from '../../src/report/schema.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
+import { freePort } from '../helpers/redis.js';
 
-const BIN = fileURLToPath(new URL('../../bin/session-audit.js', import.meta.url));
 const PASSWORD = 'e2e-Pa55word-that-must-never-print';
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', CI: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
-async function closedPort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', () => r()));
-  const { port } = srv.address() as { port: number };
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
+const run = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCli(args, env);
+const closedPort = freePort; // bound, read and released: nobody listens there
 
 let demo: RunningDemo;
 let dir: string;

@@ -3,66 +3,20 @@
  * stdout, stderr and the exit code. Every target is an in-process node:http server on 127.0.0.1
  * (test/helpers/hostile-app.ts) that records the requests it received.
  */
-import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportSchema } from '../../src/report/schema.js';
+import { runCli, type CliRun } from '../helpers/cli.js';
 import { LOGIN_FORM, startHostileApp, USER, type HostileApp, type Override } from '../helpers/hostile-app.js';
 
-const BIN = fileURLToPath(new URL('../../bin/session-audit.js', import.meta.url));
 const PASSWORD = 'e2e-hostile-Pa55word';
 const STACK = /\n\s+at /;
 
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function run(args: string[], env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', CI: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
-
-/**
- * Like `run`, but the reader of stdout goes away: `first-chunk` closes the pipe after the first
- * chunk arrived (`| head -c1`), `at-once` before the CLI could write anything.
- */
-function runClosedStdout(args: string[], when: 'first-chunk' | 'at-once', env: Record<string, string> = {}): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      env: { PATH: process.env.PATH ?? '', CI: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    if (when === 'at-once') child.stdout.destroy();
-    else {
-      child.stdout.once('data', (d: Buffer) => {
-        stdout += d.toString();
-        child.stdout.destroy();
-      });
-    }
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
-}
+const run = (args: string[], env: Record<string, string> = {}): Promise<CliRun> => runCli(args, env);
+const runClosedStdout = (args: string[], when: 'first-chunk' | 'at-once', env: Record<string, string> = {}): Promise<CliRun> => runCli(args, env, { closeStdout: when });
 
 const servers: HostileApp[] = [];
 async function app(override?: Override, password = PASSWORD): Promise<HostileApp> {

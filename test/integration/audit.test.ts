@@ -6,7 +6,6 @@
  * describe block; the `it`s read its report.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +19,7 @@ import { AuditAbortError, ExitCode } from '../../src/errors.js';
 import { reportSchema, type Report } from '../../src/report/schema.js';
 import type { FixationEvidence, ProbeOutcome } from '../../src/evidence/types.js';
 import { PASSWORD, USERNAME } from '../helpers/contract.js';
-import { startRedis, type RunningRedis } from '../helpers/redis.js';
+import { freePort, startRedis, type RunningRedis } from '../helpers/redis.js';
 import { listen, type RunningApp } from '../helpers/server.js';
 import { recordSetCookieValues } from '../helpers/set-cookie-recorder.js';
 import * as redisApp from '../apps/redis-session.js';
@@ -99,16 +98,7 @@ function fixationData(run: AuditRun): FixationEvidence {
 }
 
 /** A 127.0.0.1 port that nobody listens on (bound, read, released). */
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+const closedPort = freePort;
 
 const DEMO_PASSWORD = 'demo pw: Tr0ub4dor&3 / ünïcode?';
 
