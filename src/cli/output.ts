@@ -3,7 +3,9 @@
  * stdout or a file, and turn the gate into an exit code. The spinner lives on stderr, only on a
  * TTY and never when CI is set, so stdout carries only the report.
  */
-import { writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, stat, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import chalk from 'chalk';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
@@ -32,18 +34,19 @@ const WRITE_ERRORS: Record<string, string> = {
   ENOSPC: 'no space left on the device',
 };
 
+function writeError(path: string, err: unknown): UsageError {
+  const code = (err as NodeJS.ErrnoException).code ?? '';
+  return new UsageError(`Cannot write the report to ${path}: ${WRITE_ERRORS[code] ?? (err as Error).message}.`, 'E_OUTPUT');
+}
+
 /** Fail before the audit, not after it, when the report could not be written. */
 async function checkWritable(path: string): Promise<void> {
-  const { stat, access } = await import('node:fs/promises');
-  const { constants } = await import('node:fs');
-  const { dirname } = await import('node:path');
   const existing = await stat(path).catch(() => undefined);
-  if (existing?.isDirectory()) throw new UsageError(`Cannot write the report to ${path}: that is a folder.`, 'E_OUTPUT');
+  if (existing?.isDirectory()) throw writeError(path, Object.assign(new Error('is a directory'), { code: 'EISDIR' }));
   try {
     await access(existing ? path : dirname(path), constants.W_OK);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? '';
-    throw new UsageError(`Cannot write the report to ${path}: ${WRITE_ERRORS[code] ?? (err as Error).message}.`, 'E_OUTPUT');
+    throw writeError(path, err);
   }
 }
 
@@ -76,8 +79,7 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
     try {
       await writeFile(out.output, text);
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? '';
-      throw new UsageError(`Cannot write the report to ${out.output}: ${WRITE_ERRORS[code] ?? (err as Error).message}.`, 'E_OUTPUT');
+      throw writeError(out.output, err);
     }
     process.stderr.write(`Score ${run.report.score}/100, grade ${run.report.grade}; ${out.format} report written to ${out.output}\n`);
   } else {

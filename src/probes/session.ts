@@ -90,14 +90,10 @@ function refusedCookies(ctx: ProbeContext, victim: Actor): string[] {
   return [...new Set(sent)].filter((n) => n !== '' && !held.has(n));
 }
 
-function stateOf(actor: Actor, url: URL): CookieState[] {
-  return actor.cookieStates(url);
-}
-
 /**
- * Every Set-Cookie line the victim received that carried the current value of `name`, last
- * first. The last one is what the jar holds; the others (e.g. the same token also sent with a
- * Domain attribute the jar refused) are judged too, since the server did send them.
+ * The Set-Cookie lines behind the victim's current value of `name`, newest first: for each
+ * (domain, path) the browser holds, the last line it stored. Usually one line; two when the same
+ * token was also set for another Domain or Path (both cookies then exist and both are judged).
  */
 function findSetters(exchanges: ExchangeRecord[], name: string, fp: string): Array<{ line: ParsedSetCookie; exchangeId: number }> {
   const found: Array<{ line: ParsedSetCookie; exchangeId: number }> = [];
@@ -139,7 +135,7 @@ export function guessStack(cookies: Array<{ name: string; value: { masked: strin
 async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: LoginResult): Promise<SessionEvidence> {
   const url = ctx.authCheckUrl;
   const before = new Actor('probe', ctx.http, result.beforeSubmit).cookieStates(url);
-  const after = stateOf(victim, url);
+  const after = victim.cookieStates(url);
   const beforeFp = new Map(before.map((c) => [c.name, c.value.fp]));
   const changed = (c: CookieState): boolean => beforeFp.get(c.name) !== c.value.fp;
   const names = [...new Set(after.map((c) => c.name))];
