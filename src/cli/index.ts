@@ -10,7 +10,8 @@ const FORMATS = ['terminal', 'json'] as const;
 
 const EXIT_CODES = `
 Exit codes:
-  0  the gate passed (no finding at or above --fail-on, score not below --min-score)
+  0  the gate passed (no finding at or above --fail-on, score not below --min-score,
+     no check that ended in error)
   1  the gate failed
   2  usage or configuration error (bad flag, invalid config file, password variable not set,
      unreadable --ca file, report file that cannot be written)
@@ -41,9 +42,9 @@ function collect(value: string, previous: string[] = []): string[] {
 
 function outputOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--format <format>', 'report format').choices(FORMATS).default('terminal'))
+    .addOption(new Option('--format <format>', 'report format (default: json when -o ends in .json, else terminal)').choices(FORMATS))
     .option('-o, --output <file>', 'write the report to a file instead of stdout')
-    .addOption(new Option('--fail-on <severity>', 'fail the gate on a finding at or above this severity').choices(['critical', 'high', 'medium', 'low', 'none']))
+    .addOption(new Option('--fail-on <severity>', 'fail the gate on a finding at or above this severity (default: high)').choices(['critical', 'high', 'medium', 'low', 'none']))
     .option('--min-score <0-100>', 'fail the gate when the score is below this')
     .option('--no-color', 'plain output without colors (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('--verbose', 'log every request (tokens masked) to stderr');

@@ -11,6 +11,11 @@ import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { FormatName } from '../report/formatters/index.js';
 
+/** --format when given; else json for an -o file ending in .json; else terminal. */
+export function chooseFormat(format: FormatName | undefined, output: string | undefined): FormatName {
+  return format ?? (output?.toLowerCase().endsWith('.json') ? 'json' : 'terminal');
+}
+
 export interface OutputOptions {
   format: FormatName;
   output?: string;

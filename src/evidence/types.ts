@@ -100,6 +100,8 @@ export interface AdoptionEvidence {
   /** Which planted values the server still used after login. */
   kept: string[];
   loginStatus?: number;
+  /** The second device's requests: planted-cookie login, its check, and the attacker's replay. */
+  exchangeIds?: number[];
   /** A browser holding only the planted values, after the victim logged in. */
   replay?: OracleObservation;
 }

@@ -56,6 +56,7 @@ export async function probeAdoption(ctx: ProbeContext, base: Baseline): Promise<
     };
     const result = await login(device, ctx.loginTarget, 'adoption: login with planted ID');
     data.loginStatus = result.response.status;
+    data.exchangeIds = [...result.exchangeIds];
     const after = device.cookiesFor(url);
     data.kept = planted.filter((p) => after.some((a) => a.name === p.name && a.value === p.value)).map((p) => p.name);
     const deviceCheck = await checkAuth(device, ctx.config.authCheck, url, 'adoption: second device after login');

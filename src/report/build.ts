@@ -4,7 +4,7 @@ import type { Evidence } from '../evidence/types.js';
 import { RULES } from '../rules/index.js';
 import type { CheckResult, Rule } from '../rules/types.js';
 import type { Report, ReportCheck } from './schema.js';
-import { computeGrade, computeScore, evaluateGate } from './score.js';
+import { computeGrade, computeScore, evaluateGate, gradeCapReason } from './score.js';
 
 export function runRules(evidence: Evidence, config: Pick<AuditConfig, 'policy'>, rules: readonly Rule[] = RULES): CheckResult[] {
   const out: CheckResult[] = [];
@@ -18,7 +18,7 @@ export function runRules(evidence: Evidence, config: Pick<AuditConfig, 'policy'>
   return out;
 }
 
-function toReportCheck(r: CheckResult, rule: Rule, stack: Evidence['session']['stack']): ReportCheck {
+function toReportCheck(r: CheckResult, rule: Rule, stack: Evidence['session']['stack'], cookieName: string | undefined): ReportCheck {
   const m = rule.meta;
   const check: ReportCheck = {
     ...r,
@@ -28,7 +28,7 @@ function toReportCheck(r: CheckResult, rule: Rule, stack: Evidence['session']['s
     references: { cwe: m.cwe.map((n) => `CWE-${n}`), asvs: m.asvs.map((a) => `ASVS ${a}`), wstg: m.wstg },
   };
   const snippet = stack ? m.snippets?.[stack] : undefined;
-  if (snippet) check.snippet = snippet;
+  if (snippet) check.snippet = snippet.replaceAll('{{cookie}}', r.cookie ?? cookieName ?? 'sid');
   return check;
 }
 
@@ -43,7 +43,7 @@ export interface BuildOptions {
 export function buildReport(evidence: Evidence, opts: BuildOptions, rules: readonly Rule[] = RULES): Report {
   const results = runRules(evidence, opts, rules);
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
-  const checks = results.map((r) => toReportCheck(r, byId.get(r.ruleId) as Rule, evidence.session.stack));
+  const checks = results.map((r) => toReportCheck(r, byId.get(r.ruleId) as Rule, evidence.session.stack, evidence.session.cookies[0]?.name));
   const score = computeScore(results);
   const count = (s: CheckResult['status']): number => results.filter((r) => r.status === s).length;
   const failed = results.filter((r) => r.status === 'fail');
@@ -59,8 +59,10 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
   };
   if (evidence.session.note) session.note = evidence.session.note;
   if (evidence.session.stack) session.stack = evidence.session.stack;
+  const gradeNote = gradeCapReason(score, results);
   return {
     schemaVersion: 1,
+    ...(gradeNote ? { gradeNote } : {}),
     tool: { name: 'session-audit', version: opts.version },
     target: evidence.target,
     startedAt: evidence.startedAt,

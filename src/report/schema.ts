@@ -71,6 +71,8 @@ export const reportSchema = z.object({
   requests: z.number().int().nonnegative(),
   score: z.number().int().min(0).max(100),
   grade: z.enum(GRADES),
+  /** Why the grade is lower than the score alone gives (a cap, or checks that did not run). */
+  gradeNote: z.string().optional(),
   gate: z.object({
     passed: z.boolean(),
     failOn: z.enum(['critical', 'high', 'medium', 'low', 'none']),

@@ -8,6 +8,7 @@
  *   grade:   A+ 100 with every check run · A ≥ 90 · A- ≥ 85 · B+ ≥ 80 · B ≥ 70 · B- ≥ 65
  *            C+ ≥ 60 · C ≥ 50 · C- ≥ 45 · D+ ≥ 40 · D ≥ 30 · D- ≥ 25 · F below
  *   caps:    any critical finding → at best D; any high finding → at best C
+ *   gate:    fails on a finding at or above failOn, a score below minScore, or a check in error
  */
 import type { Severity } from '../config/schema.js';
 import type { CheckResult } from '../rules/types.js';
@@ -57,6 +58,15 @@ export function computeGrade(score: number, results: readonly CheckResult[]): Gr
   return grade;
 }
 
+/** Why the grade is lower than the score alone would give, if it is. */
+export function gradeCapReason(score: number, results: readonly CheckResult[]): string | undefined {
+  const failed = results.filter((r) => r.status === 'fail');
+  if (failed.some((r) => r.severity === 'critical') && score >= 30) return 'capped at D by a critical finding';
+  if (failed.some((r) => r.severity === 'high') && score >= 60) return 'capped at C by a high finding';
+  if (score >= 100 && !results.every((r) => r.status === 'pass' || r.status === 'fail')) return 'A, not A+: some checks did not run';
+  return undefined;
+}
+
 export interface GateResult {
   passed: boolean;
   failOn: Severity | 'none';
@@ -75,6 +85,11 @@ export function evaluateGate(results: readonly CheckResult[], score: number, fai
     }
   }
   if (minScore !== undefined && score < minScore) reasons.push(`score ${score} is below --min-score ${minScore}`);
+  // A security gate fails closed: a check that broke (a logout URL answering 404, a probe whose
+  // request failed) must not let a pipeline pass unnoticed. Skipped checks (not configured, or
+  // undecidable by design) do not fail it.
+  const errored = [...new Set(results.filter((r) => r.status === 'error').map((r) => r.ruleId))];
+  if (errored.length > 0) reasons.push(`${errored.length} check${errored.length === 1 ? '' : 's'} ended in error and could not be judged: ${errored.join(', ')}`);
   const gate: GateResult = { passed: reasons.length === 0, failOn, reasons };
   if (minScore !== undefined) gate.minScore = minScore;
   return gate;

@@ -26,7 +26,12 @@ function check(ev: Evidence): CheckResult[] {
   const d = probe.data;
   const planted = d.planted.map((p) => `${p.name}=${p.value.raw ?? p.value.masked}`).join('; ');
   if (d.kept.length === 0) {
-    return [result(meta, 'pass', 'The server replaced the attacker-chosen session ID at login.', { evidence: [`Planted before login: ${planted}; after login the browser held server-issued values instead.`] })];
+    return [
+      result(meta, 'pass', 'The server did not keep the attacker-chosen session ID: after logging in, the browser held a value the server issued.', {
+        evidence: [`Planted before login: ${planted}; after login the browser held server-issued values instead.`],
+        exchangeIds: d.exchangeIds ?? [],
+      }),
+    ];
   }
   const replay = d.replay;
   if (!replay) return [result(meta, 'error', 'The planted ID was kept but the replay was not recorded.')];

@@ -1,4 +1,7 @@
-/** express-session fix snippets, shared by the rules they fix (written once). */
+/**
+ * express-session fix snippets, shared by the rules they fix (written once). `{{cookie}}` is
+ * replaced by the audited session cookie's name.
+ */
 export const EXPRESS_SESSION_COOKIE = `app.set('trust proxy', 1); // when TLS ends at a proxy in front of Express
 app.use(session({
   name: '__Host-sid',                 // not the default connect.sid
@@ -28,7 +31,7 @@ export const EXPRESS_SESSION_REGENERATE = `app.post('/login', async (req, res, n
 export const EXPRESS_SESSION_DESTROY = `app.post('/logout', (req, res, next) => {
   req.session.destroy((err) => {              // removes the session from the store
     if (err) return next(err);
-    res.clearCookie('__Host-sid', { path: '/', secure: true, httpOnly: true, sameSite: 'lax' });
+    res.clearCookie('{{cookie}}', { path: '/' }); // the session cookie's name and path
     res.redirect('/login');
   });
 });`;

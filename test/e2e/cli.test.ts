@@ -51,6 +51,8 @@ describe.concurrent('exit codes', () => {
     for (const id of ['session-fixation', 'cookie-httponly', 'cookie-secure', 'cookie-samesite', 'cookie-name-fingerprint', 'logout-revocation']) {
       expect(failed.has(id), id).toBe(true);
     }
+    // The logout fix clears the cookie the app really uses.
+    expect(report.checks.find((c) => c.ruleId === 'logout-revocation')?.snippet).toContain("res.clearCookie('connect.sid'");
   });
 
   it('1 → 0: --fail-on none and no --min-score turns the same findings into a passing gate', async () => {
@@ -176,9 +178,9 @@ describe.concurrent('output', () => {
     }
   });
 
-  it('-o writes the report to a file and keeps stdout empty', async () => {
+  it('-o writes the report to a file and keeps stdout empty; a .json name means the JSON format', async () => {
     const out = join(dir, 'report.json');
-    const r = await run([...demoFlags(), '--format', 'json', '-o', out], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    const r = await run([...demoFlags(), '-o', out], { SESSION_AUDIT_PASSWORD: PASSWORD });
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     const report = reportSchema.parse(JSON.parse(await readFile(out, 'utf8')));

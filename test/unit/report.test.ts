@@ -94,7 +94,9 @@ describe('buildReport', () => {
     expect(report.summary).toMatchObject({ checks: 11, passed: 1, failed: 0, skipped: 9, errors: 1 });
     expect(report.score).toBe(100);
     expect(report.grade).toBe('A');
-    expect(report.gate.passed).toBe(true);
+    expect(report.gradeNote).toBe('A, not A+: some checks did not run');
+    expect(report.gate.passed).toBe(false);
+    expect(report.gate.reasons).toEqual(['1 check ended in error and could not be judged: session-adoption']);
   });
 
   it('a rule that throws becomes an error check, not a crash', () => {

@@ -267,7 +267,7 @@ describe('session-adoption', () => {
   });
 
   it('passes when the server replaced the planted ID', () => {
-    expect(one('session-adoption', buildEvidence({ adoption: adoptionOk({ kept: [] }) })).message).toBe('The server replaced the attacker-chosen session ID at login.');
+    expect(one('session-adoption', buildEvidence({ adoption: adoptionOk({ kept: [] }) })).message).toBe('The server did not keep the attacker-chosen session ID: after logging in, the browser held a value the server issued.');
   });
 
   it('is an error when the planted ID was kept without a replay, or the probe failed', () => {

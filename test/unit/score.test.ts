@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Severity } from '../../src/config/schema.js';
-import { computeGrade, computeScore, evaluateGate, GRADES, PENALTY, worstFailures } from '../../src/report/score.js';
+import { computeGrade, computeScore, evaluateGate, gradeCapReason, GRADES, PENALTY, worstFailures } from '../../src/report/score.js';
 import type { CheckResult, CheckStatus } from '../../src/rules/types.js';
 import { pick, prng } from '../fixtures/evidence.js';
 
@@ -112,8 +112,18 @@ describe('evaluateGate', () => {
     expect(evaluateGate(results, 80, 'low', undefined).reasons).toEqual(['2 findings at or above low (--fail-on low): cookie-httponly, cookie-prefix']);
   });
 
-  it('ignores skipped and errored checks', () => {
-    expect(evaluateGate([r('a', 'skipped', 'critical'), r('b', 'error', 'critical')], 100, 'low', undefined).passed).toBe(true);
+  it('says why a grade is capped below what the score gives', () => {
+    expect(gradeCapReason(70, [r('a', 'fail', 'high')])).toBe('capped at C by a high finding');
+    expect(gradeCapReason(50, [r('a', 'fail', 'critical')])).toBe('capped at D by a critical finding');
+    expect(gradeCapReason(100, [r('a', 'pass', 'low'), r('b', 'skipped', 'low')])).toBe('A, not A+: some checks did not run');
+    expect(gradeCapReason(85, [r('a', 'fail', 'medium')])).toBeUndefined();
+  });
+
+  it('lets skipped checks through but fails closed on a check in error', () => {
+    expect(evaluateGate([r('a', 'skipped', 'critical')], 100, 'low', undefined).passed).toBe(true);
+    const gate = evaluateGate([r('a', 'skipped', 'critical'), r('b', 'error', 'critical')], 100, 'none', undefined);
+    expect(gate.passed).toBe(false);
+    expect(gate.reasons).toEqual(['1 check ended in error and could not be judged: b']);
   });
 
   it('"none" never fails on findings', () => {

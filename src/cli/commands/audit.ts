@@ -4,7 +4,7 @@ import type { ConfigFlags } from '../../config/load.js';
 import type { FormatName } from '../../report/formatters/index.js';
 
 export interface AuditCommandOptions extends Omit<ConfigFlags, 'url'> {
-  format: FormatName;
+  format?: FormatName;
   output?: string;
   color: boolean;
   verbose: boolean;
@@ -12,8 +12,9 @@ export interface AuditCommandOptions extends Omit<ConfigFlags, 'url'> {
 
 export async function auditCommand(url: string | undefined, opts: AuditCommandOptions): Promise<ExitCodeValue> {
   const { loadConfig } = await import('../../config/load.js');
-  const { auditAndReport } = await import('../output.js');
-  const { format, output, color, verbose, ...flags } = opts;
+  const { auditAndReport, chooseFormat } = await import('../output.js');
+  const { format: formatFlag, output, color, verbose, ...flags } = opts;
+  const format = chooseFormat(formatFlag, output);
   if (url === 'demo' || url === 'rules') {
     const { UsageError } = await import('../../errors.js');
     throw new UsageError(`"${url}" was read as the URL to audit because an option came before it; options go after the command: session-audit ${url} [options].`);

@@ -11,7 +11,7 @@ import type { FormatName } from '../../report/formatters/index.js';
 
 export interface DemoCommandOptions {
   fixed: boolean;
-  format: FormatName;
+  format?: FormatName;
   output?: string;
   color: boolean;
   verbose: boolean;
@@ -22,7 +22,7 @@ export interface DemoCommandOptions {
 export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeValue> {
   const { startDemo, DEMO_USER } = await import('../../demo/app.js');
   const { validateConfig, flagsToOverlay, deepMerge, Secret } = await import('../../config/load.js');
-  const { auditAndReport } = await import('../output.js');
+  const { auditAndReport, chooseFormat } = await import('../output.js');
   const password = randomBytes(18).toString('base64url');
   const demo = await startDemo({ fixed: opts.fixed, password });
   const dir = await mkdtemp(join(tmpdir(), 'session-audit-demo-'));
@@ -42,7 +42,7 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
       input = deepMerge(input, { ca: caPath });
     }
     const config = validateConfig(input, new Set(), 'demo configuration');
-    const out = { format: opts.format, color: opts.color, verbose: opts.verbose };
+    const out = { format: chooseFormat(opts.format, opts.output), color: opts.color, verbose: opts.verbose };
     return await auditAndReport({ config, password: new Secret(password) }, opts.output ? { ...out, output: opts.output } : out);
   } finally {
     await demo.close();

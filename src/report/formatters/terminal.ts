@@ -51,7 +51,7 @@ function finding(c: ChalkInstance, f: ReportCheck, width: number, shown: Set<str
       out.push(`      ${c.dim('·')} ${first ?? ''}`);
       for (const r of rest) out.push(`        ${r}`);
     }
-    if (f.exchangeIds.length > 0) out.push(`      ${c.dim(`requests #${f.exchangeIds.join(', #')} in the JSON report`)}`);
+    if (f.exchangeIds.length > 0) out.push(`      ${c.dim(`proof: requests #${f.exchangeIds.join(', #')} (listed by --verbose and in --format json)`)}`);
   }
   out.push(`    ${c.dim('Why:')} ${wrap(f.why, width - 9).join(`\n         `)}`);
   out.push(`    ${c.dim('Fix:')} ${wrap(f.fix, width - 9).join(`\n         `)}`);
@@ -110,7 +110,7 @@ const terminal: Formatter = (rawReport, ctx) => {
   }
 
   const s = report.summary;
-  const grade = gradeColor(c, report.grade)(`Grade ${report.grade}`);
+  const grade = gradeColor(c, report.grade)(`Grade ${report.grade}`) + (report.gradeNote ? c.dim(` (${report.gradeNote})`) : '');
   out.push(
     `${c.bold(`Score ${report.score}/100`)}  ${grade}   ${s.failed} failed · ${s.passed} passed · ${s.skipped} skipped · ${s.errors} errors   ` +
       c.dim(`${report.requests} requests in ${formatDuration(report.durationMs)}`),
