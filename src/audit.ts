@@ -16,6 +16,7 @@ import { establishSession } from './probes/session.js';
 import { probeFixation } from './probes/fixation.js';
 import { probeLogout } from './probes/logout.js';
 import { probeAdoption } from './probes/adoption.js';
+import { logout as logOut } from './auth/login.js';
 import { buildReport } from './report/build.js';
 import type { Report } from './report/schema.js';
 import { toolVersion } from './version.js';
@@ -93,6 +94,10 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     // per user cannot end the victim's session behind the logout test's back.
     const logout = await probeLogout(ctx, base);
     const adoption = await probeAdoption(ctx, base);
+    if (config.logout) {
+      // Leave no session behind that the cookie search made the server open.
+      for (const stray of base.strays) await logOut(stray, config.logout, target, 'cleanup: log out search browser').catch(() => undefined);
+    }
     const evidence: Evidence = {
       schemaVersion: 1,
       target: redactor.clean(target.href),

@@ -112,7 +112,13 @@ export interface LogoutEvidence {
   /** The victim's own check right before logout (must be logged in for the test to mean anything). */
   beforeLogout: OracleObservation;
   /** What the logout told the browser to do with each session cookie. */
-  cookieActions: Array<{ name: string; action: 'deleted' | 'replaced' | 'kept'; line?: string }>;
+  cookieActions: Array<{
+    name: string;
+    action: 'deleted' | 'replaced' | 'kept';
+    line?: string;
+    /** A deletion was sent but did not apply (its Path or Domain did not match the cookie). */
+    deletionIgnored?: boolean;
+  }>;
   /** The victim's browser after logout. */
   victimAfter: OracleObservation;
   /** A second browser replaying the cookies saved before logout. */

@@ -21,15 +21,18 @@ export async function probeLogout(ctx: ProbeContext, base: Baseline): Promise<Pr
     const savedValues = new Map(base.victim.cookiesFor(url).map((c) => [c.name, c.value]));
     const res = await logout(base.victim, cfg, ctx.http.target);
     const afterValues = new Map(base.victim.cookiesFor(url).map((c) => [c.name, c.value]));
-    // What the logout endpoint itself (and the redirects it started) told the browser. A deletion
-    // counts as a deletion even when a page further down the chain then issues a fresh cookie.
+    // Judged by what the browser holds afterwards: a deletion line whose Path or Domain does not
+    // match the cookie deletes nothing. A deletion that worked counts as one even when a page
+    // further down the redirect chain then issues a fresh cookie.
     const cookieActions: LogoutEvidence['cookieActions'] = base.session.cookies.map((c) => {
       const deletion = res.setCookies.find((s) => s.name === c.name && s.deletion);
       const last = [...res.setCookies].reverse().find((s) => s.name === c.name);
       const now = afterValues.get(c.name);
-      const action = deletion || now === undefined ? 'deleted' : now !== savedValues.get(c.name) ? 'replaced' : 'kept';
+      const action = now === savedValues.get(c.name) ? 'kept' : deletion || now === undefined ? 'deleted' : 'replaced';
       const line = deletion ?? last;
-      return line ? { name: c.name, action, line: line.line } : { name: c.name, action };
+      const entry: LogoutEvidence['cookieActions'][number] = line ? { name: c.name, action, line: line.line } : { name: c.name, action };
+      if (action === 'kept' && deletion) entry.deletionIgnored = true;
+      return entry;
     });
     // The logout endpoint's own answer, not the page it redirects to.
     const first = ctx.http.exchanges.find((e) => e.id === res.exchangeIds[0]);

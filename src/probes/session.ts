@@ -7,12 +7,14 @@ import { AuditAbortError } from '../errors.js';
 import { checkAuth } from '../auth/oracle.js';
 import { describeLoginResponse, login, type LoginResult } from '../auth/login.js';
 import type { CookieState, ExchangeRecord, OracleObservation, SessionCookieEvidence, SessionEvidence } from '../evidence/types.js';
-import { Actor, withoutCookies } from '../http/actor.js';
+import { Actor, withoutCookies, type JarSnapshot } from '../http/actor.js';
 import type { ParsedSetCookie } from '../http/set-cookie.js';
 import { newActor, type ProbeContext } from './context.js';
 
 export interface Baseline {
   victim: Actor;
+  /** Search browsers the server gave a session of their own (logged out at the end of the audit). */
+  strays: Actor[];
   /** Raw session cookie values right after login (memory only, never evidence). */
   sessionValues: Map<string, string>;
   login: LoginResult;
@@ -65,10 +67,24 @@ export async function establishSession(ctx: ProbeContext): Promise<Baseline> {
   }
 
   ctx.progress('Finding the session cookie');
-  const session = await identifySessionCookies(ctx, victim, result);
-  const held = victim.cookiesFor(ctx.authCheckUrl);
+  const search = await identifySessionCookies(ctx, victim, result);
+  const session = search.session;
+  let current = victim;
+  if (search.reissued.size > 0) {
+    // The search requests carried the victim's cookies, and the server replaced some of them
+    // (a single-use remember-me token, an ID rotated on every request): the victim's copies may
+    // be dead now. Later probes need a live session, so the victim logs in once more.
+    ctx.progress('The server reissued cookies during the search; logging the victim in again');
+    const fresh = newActor(ctx, 'victim');
+    await login(fresh, ctx.loginTarget, 'login again (cookies reissued during the search)');
+    const check = await checkAuth(fresh, config.authCheck, ctx.authCheckUrl, 'auth check: victim after logging in again');
+    if (check.loggedIn) current = fresh;
+    const again = check.loggedIn ? 'the victim logged in again for the later probes' : 'logging in again failed, so later probes use the first session';
+    session.note = `${session.note ? `${session.note} ` : ''}The server replaced ${[...search.reissued].join(', ')} in answer to the session cookie search; ${again}.`;
+  }
+  const held = current.cookiesFor(ctx.authCheckUrl);
   const sessionValues = new Map(session.cookies.map((c) => [c.name, held.find((h) => h.name === c.name)?.value ?? '']));
-  return { victim, sessionValues, login: result, session, oracle: { anonymous, afterLogin } };
+  return { victim: current, strays: search.strays, sessionValues, login: result, session, oracle: { anonymous, afterLogin } };
 }
 
 /** A login redirect that was recorded but not followed, said plainly. */
@@ -132,7 +148,32 @@ export function guessStack(cookies: Array<{ name: string; value: { masked: strin
   return undefined;
 }
 
-async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: LoginResult): Promise<SessionEvidence> {
+interface CookieSearch {
+  session: SessionEvidence;
+  /** Cookies the server replaced in answer to a search request that carried them. */
+  reissued: Set<string>;
+  strays: Actor[];
+}
+
+/** One search request: the logged-in check from a copy of the victim's jar, and what it changed. */
+async function searchProbe(ctx: ProbeContext, snapshot: JarSnapshot, without: string[], search: Pick<CookieSearch, 'reissued' | 'strays'>): Promise<boolean> {
+  const probe = new Actor('probe', ctx.http, withoutCookies(snapshot, new Set(without)));
+  const obs = await checkAuth(probe, ctx.config.authCheck, ctx.authCheckUrl, `session cookie search: without ${without.join(', ')}`);
+  const record = ctx.http.exchanges.find((e) => e.id === obs.exchangeId);
+  let replaced = false;
+  for (const sc of record?.setCookies ?? []) {
+    const sent = record?.sentCookies.find((c) => c.name === sc.name);
+    if (sent && !sc.deletion && sent.value.fp !== sc.value.fp) {
+      search.reissued.add(sc.name);
+      replaced = true;
+    }
+  }
+  if (replaced && obs.loggedIn) search.strays.push(probe);
+  return obs.loggedIn;
+}
+
+async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: LoginResult): Promise<CookieSearch> {
+  const search: Pick<CookieSearch, 'reissued' | 'strays'> = { reissued: new Set(), strays: [] };
   const url = ctx.authCheckUrl;
   const before = new Actor('probe', ctx.http, result.beforeSubmit).cookieStates(url);
   const after = victim.cookieStates(url);
@@ -149,9 +190,7 @@ async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: 
   const snapshot = victim.snapshot();
   const essential = new Set<string>();
   for (const name of ordered) {
-    const probe = new Actor('probe', ctx.http, withoutCookies(snapshot, new Set([name])));
-    const obs = await checkAuth(probe, ctx.config.authCheck, url, `session cookie search: without ${name}`);
-    if (!obs.loggedIn) essential.add(name);
+    if (!(await searchProbe(ctx, snapshot, [name], search))) essential.add(name);
   }
 
   let identifiedBy: SessionEvidence['identifiedBy'] = 'behaviour';
@@ -175,9 +214,7 @@ async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: 
       chosen = [];
       for (const group of groups) {
         if (group.length === 0) continue;
-        const probe = new Actor('probe', ctx.http, withoutCookies(snapshot, new Set(group)));
-        const obs = await checkAuth(probe, ctx.config.authCheck, url, `session cookie search: without ${group.join(', ')}`);
-        if (!obs.loggedIn) {
+        if (!(await searchProbe(ctx, snapshot, group, search))) {
           chosen = group;
           break;
         }
@@ -225,5 +262,5 @@ async function identifySessionCookies(ctx: ProbeContext, victim: Actor, result: 
   const stack = guessStack(cookies, names);
   if (stack) session.stack = stack;
   if (note) session.note = note;
-  return session;
+  return { session, ...search };
 }

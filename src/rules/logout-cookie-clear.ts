@@ -24,7 +24,10 @@ function check(ev: Evidence): CheckResult[] {
   return d.cookieActions.map((a) => {
     const evidence = a.line ? [`Logout Set-Cookie: ${a.line}`] : [`The logout response carried no Set-Cookie for ${a.name}.`];
     if (a.action === 'kept') {
-      return result(meta, 'fail', `The logout response left ${a.name} in the browser unchanged.`, { cookie: a.name, evidence, exchangeIds: d.logoutExchangeIds });
+      const mismatch = a.deletionIgnored
+        ? ' It did send a deletion, but with a Path or Domain other than the ones the cookie was set with, so the browser kept the cookie.'
+        : '';
+      return result(meta, 'fail', `The logout response left ${a.name} in the browser unchanged.${mismatch}`, { cookie: a.name, evidence, exchangeIds: d.logoutExchangeIds });
     }
     return result(meta, 'pass', `The logout response ${a.action === 'deleted' ? 'expired' : 'replaced'} ${a.name} in the browser.`, { cookie: a.name, evidence, exchangeIds: d.logoutExchangeIds });
   });
