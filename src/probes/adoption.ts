@@ -6,7 +6,7 @@
 import { randomInt } from 'node:crypto';
 import { login, logout } from '../auth/login.js';
 import { checkAuth } from '../auth/oracle.js';
-import type { AdoptionEvidence, ProbeOutcome } from '../evidence/types.js';
+import type { AdoptionEvidence, ProbeOutcome, SessionCookieEvidence } from '../evidence/types.js';
 import { errorMessage, newActor, type ProbeContext } from './context.js';
 import type { Baseline } from './session.js';
 
@@ -35,13 +35,13 @@ export async function probeAdoption(ctx: ProbeContext, base: Baseline): Promise<
     ctx.progress('Session adoption: logging in with an attacker-chosen session ID');
     const url = ctx.authCheckUrl;
     const device = newActor(ctx, 'second-device');
-    const planted: Array<{ name: string; value: string }> = [];
+    const planted: Array<{ name: string; value: string; like: SessionCookieEvidence['setCookie'] }> = [];
     for (const c of base.session.cookies) {
       // The values the victim held right after login: the logout probe may have deleted them since.
       const real = base.sessionValues.get(c.name);
       if (real === undefined || real.length === 0) continue;
       const value = inventLike(real);
-      planted.push({ name: c.name, value });
+      planted.push({ name: c.name, value, like: c.setCookie });
       device.plant(c.name, value, url, c.setCookie);
     }
     if (planted.length === 0) return { status: 'skipped', reason: 'the session cookie has no value to imitate' };
@@ -65,7 +65,7 @@ export async function probeAdoption(ctx: ProbeContext, base: Baseline): Promise<
     }
     if (data.kept.length > 0) {
       const attacker = newActor(ctx, 'attacker');
-      for (const p of planted) attacker.plant(p.name, p.value, url);
+      for (const p of planted) attacker.plant(p.name, p.value, url, p.like);
       data.replay = await checkAuth(attacker, ctx.config.authCheck, url, 'adoption: attacker replays the planted ID');
     }
     if (ctx.config.logout) {
