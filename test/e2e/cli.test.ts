@@ -3,13 +3,14 @@
  * proven here: 0 gate passed, 1 gate failed, 2 usage/config error, 3 audit could not run.
  */
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDemo, type RunningDemo } from '../../src/demo/app.js';
 import { reportSchema } from '../../src/report/schema.js';
-import { runCli, type CliRun } from '../helpers/cli.js';
+import { BIN, runCli, type CliRun } from '../helpers/cli.js';
 import { freePort } from '../helpers/redis.js';
 
 const PASSWORD = 'e2e-Pa55word-that-must-never-print';
@@ -188,8 +189,18 @@ describe.concurrent('output', () => {
     expect(report.requests).toBeGreaterThan(0);
   });
 
-  it('with CI set, stderr carries no spinner frames', async () => {
-    const r = await run(['demo']);
-    expect(r.stderr).not.toMatch(/[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/);
+  it('shows a spinner on a terminal, and none when CI is set', async () => {
+    // util-linux `script` gives the CLI a real pseudo-terminal (with a width, as terminals have).
+    const onTerminal = (env: Record<string, string>): string =>
+      execFileSync('script', ['-qec', `stty cols 100 rows 40; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} demo --fixed`, '/dev/null'], {
+        env: { PATH: process.env.PATH ?? '', TERM: 'xterm', ...env },
+        encoding: 'utf8',
+        timeout: 20_000,
+      });
+    const spinnerFrame = /[⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏]/;
+    expect(onTerminal({})).toMatch(spinnerFrame);
+    const inCi = onTerminal({ CI: '1' });
+    expect(inCi).toContain('Grade A+');
+    expect(inCi).not.toMatch(spinnerFrame);
   });
 });
