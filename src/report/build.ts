@@ -4,7 +4,7 @@ import type { Evidence } from '../evidence/types.js';
 import { RULES } from '../rules/index.js';
 import type { CheckResult, Rule } from '../rules/types.js';
 import type { Report, ReportCheck } from './schema.js';
-import { computeGrade, computeScore, evaluateGate, gradeCapReason } from './score.js';
+import { computeScore, evaluateGate, gradeFor } from './score.js';
 
 export function runRules(evidence: Evidence, config: Pick<AuditConfig, 'policy'>, rules: readonly Rule[] = RULES): CheckResult[] {
   const out: CheckResult[] = [];
@@ -59,7 +59,7 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
   };
   if (evidence.session.note) session.note = evidence.session.note;
   if (evidence.session.stack) session.stack = evidence.session.stack;
-  const gradeNote = gradeCapReason(score, results);
+  const { grade, note: gradeNote } = gradeFor(score, results);
   return {
     schemaVersion: 1,
     ...(gradeNote ? { gradeNote } : {}),
@@ -70,7 +70,7 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
     durationMs: Math.max(0, Math.round(opts.durationMs)),
     requests: evidence.requests,
     score,
-    grade: computeGrade(score, results),
+    grade,
     gate: evaluateGate(results, score, opts.failOn, opts.minScore),
     summary: { checks: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skipped'), errors: count('error'), findingsBySeverity: bySev },
     session,

@@ -40,31 +40,32 @@ export function computeScore(results: readonly CheckResult[]): number {
   return Math.max(0, score);
 }
 
-export function computeGrade(score: number, results: readonly CheckResult[]): Grade {
-  const complete = results.length > 0 && results.every((r) => r.status === 'pass' || r.status === 'fail');
-  let grade: Grade = 'F';
-  if (score >= 100 && complete) grade = 'A+';
-  else {
-    for (const [min, g] of THRESHOLDS) {
-      if (score >= min) {
-        grade = g;
-        break;
-      }
-    }
-  }
-  const failed = results.filter((r) => r.status === 'fail');
-  const cap: Grade | undefined = failed.some((r) => r.severity === 'critical') ? 'D' : failed.some((r) => r.severity === 'high') ? 'C' : undefined;
-  if (cap && GRADES.indexOf(grade) < GRADES.indexOf(cap)) grade = cap;
-  return grade;
+export interface GradeResult {
+  grade: Grade;
+  /** Why the grade is lower than the score alone gives: a cap, or checks that did not run. */
+  note?: string;
 }
 
-/** Why the grade is lower than the score alone would give, if it is. */
-export function gradeCapReason(score: number, results: readonly CheckResult[]): string | undefined {
+export function gradeFor(score: number, results: readonly CheckResult[]): GradeResult {
+  const complete = results.length > 0 && results.every((r) => r.status === 'pass' || r.status === 'fail');
+  let grade: Grade = THRESHOLDS.find(([min]) => score >= min)?.[1] ?? 'F';
+  let note: string | undefined;
+  if (score >= 100) {
+    if (complete) grade = 'A+';
+    else note = 'A, not A+: some checks did not run';
+  }
   const failed = results.filter((r) => r.status === 'fail');
-  if (failed.some((r) => r.severity === 'critical') && score >= 30) return 'capped at D by a critical finding';
-  if (failed.some((r) => r.severity === 'high') && score >= 60) return 'capped at C by a high finding';
-  if (score >= 100 && !results.every((r) => r.status === 'pass' || r.status === 'fail')) return 'A, not A+: some checks did not run';
-  return undefined;
+  const critical = failed.some((r) => r.severity === 'critical');
+  const cap: Grade | undefined = critical ? 'D' : failed.some((r) => r.severity === 'high') ? 'C' : undefined;
+  if (cap && GRADES.indexOf(grade) < GRADES.indexOf(cap)) {
+    grade = cap;
+    note = `capped at ${cap} by a ${critical ? 'critical' : 'high'} finding`;
+  }
+  return note ? { grade, note } : { grade };
+}
+
+export function computeGrade(score: number, results: readonly CheckResult[]): Grade {
+  return gradeFor(score, results).grade;
 }
 
 export interface GateResult {

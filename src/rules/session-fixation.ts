@@ -32,7 +32,7 @@ function check(ev: Evidence): CheckResult[] {
       result(
         meta,
         'skipped',
-        `No session cookie (${names}) existed before login in the flow the audit drove (landing page${ev.session.loginExchangeIds.length ? ', login' : ''}), so there was no server-issued pre-login ID to test. ` +
+        `No session cookie (${names}) existed before login in the flow the audit drove (landing page, login), so there was no server-issued pre-login ID to test. ` +
           'If visitors get a session on some page before they log in (a login page with a CSRF token, a cart), set login.page to that page; IDs the client invents are tested by session-adoption.',
       ),
     ];

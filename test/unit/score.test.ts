@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Severity } from '../../src/config/schema.js';
-import { computeGrade, computeScore, evaluateGate, gradeCapReason, GRADES, PENALTY, worstFailures } from '../../src/report/score.js';
+import { computeGrade, computeScore, evaluateGate, gradeFor, GRADES, PENALTY, worstFailures } from '../../src/report/score.js';
 import type { CheckResult, CheckStatus } from '../../src/rules/types.js';
 import { pick, prng } from '../fixtures/evidence.js';
 
@@ -113,10 +113,12 @@ describe('evaluateGate', () => {
   });
 
   it('says why a grade is capped below what the score gives', () => {
-    expect(gradeCapReason(70, [r('a', 'fail', 'high')])).toBe('capped at C by a high finding');
-    expect(gradeCapReason(50, [r('a', 'fail', 'critical')])).toBe('capped at D by a critical finding');
-    expect(gradeCapReason(100, [r('a', 'pass', 'low'), r('b', 'skipped', 'low')])).toBe('A, not A+: some checks did not run');
-    expect(gradeCapReason(85, [r('a', 'fail', 'medium')])).toBeUndefined();
+    expect(gradeFor(70, [r('a', 'fail', 'high')])).toEqual({ grade: 'C', note: 'capped at C by a high finding' });
+    expect(gradeFor(50, [r('a', 'fail', 'critical')])).toEqual({ grade: 'D', note: 'capped at D by a critical finding' });
+    // A cap that does not lower the grade is not mentioned.
+    expect(gradeFor(35, [r('a', 'fail', 'critical')])).toEqual({ grade: 'D' });
+    expect(gradeFor(100, [r('a', 'pass', 'low'), r('b', 'skipped', 'low')])).toEqual({ grade: 'A', note: 'A, not A+: some checks did not run' });
+    expect(gradeFor(85, [r('a', 'fail', 'medium')])).toEqual({ grade: 'A-' });
   });
 
   it('lets skipped checks through but fails closed on a check in error', () => {

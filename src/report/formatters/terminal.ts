@@ -28,6 +28,12 @@ function wrap(text: string, width: number): string[] {
   return lines;
 }
 
+/** A marked list item, wrapped, continuation lines indented under the text. */
+function bullet(mark: string, text: string, width: number): string[] {
+  const [first, ...rest] = wrap(text, width - 4);
+  return [`  ${mark} ${first ?? ''}`, ...rest.map((r) => `    ${r}`)];
+}
+
 function gradeColor(c: ChalkInstance, grade: string): ChalkInstance {
   if (grade.startsWith('A')) return c.green.bold;
   if (grade.startsWith('B')) return c.greenBright.bold;
@@ -92,20 +98,13 @@ const terminal: Formatter = (rawReport, ctx) => {
   const passed = report.checks.filter((k) => k.status === 'pass');
   if (passed.length) {
     out.push(c.green(`Passed (${passed.length})`));
-    for (const p of passed) {
-      const head = `${p.ruleId}${p.cookie ? ` (${p.cookie})` : ''} — `;
-      const [first, ...rest] = wrap(head + p.message, width - 4);
-      out.push(`  ${c.green('✓')} ${first ?? ''}`, ...rest.map((r) => `    ${r}`));
-    }
+    for (const p of passed) out.push(...bullet(c.green('✓'), `${p.ruleId}${p.cookie ? ` (${p.cookie})` : ''} — ${p.message}`, width));
     out.push('');
   }
   const notRun = report.checks.filter((k) => k.status === 'skipped' || k.status === 'error');
   if (notRun.length) {
     out.push(c.yellow(`Not run (${notRun.length}) — not counted as passes`));
-    for (const s of notRun) {
-      const [first, ...rest] = wrap(`${s.ruleId} ${s.status}: ${s.message}`, width - 4);
-      out.push(`  ${s.status === 'error' ? c.red('!') : c.yellow('–')} ${first ?? ''}`, ...rest.map((r) => `    ${r}`));
-    }
+    for (const s of notRun) out.push(...bullet(s.status === 'error' ? c.red('!') : c.yellow('–'), `${s.ruleId} ${s.status}: ${s.message}`, width));
     out.push('');
   }
 
