@@ -17,11 +17,14 @@ import { probeFixation } from './probes/fixation.js';
 import { probeLogout } from './probes/logout.js';
 import { probeAdoption } from './probes/adoption.js';
 import { logout as logOut } from './auth/login.js';
-import { buildReport } from './report/build.js';
+import { buildReport, type BuildOptions } from './report/build.js';
+import type { GateConfig } from './config/schema.js';
 import type { Report } from './report/schema.js';
 import { toolVersion } from './version.js';
 
 export interface AuditOptions {
+  /** Fingerprints from --baseline. */
+  baseline?: ReadonlySet<string>;
   progress?: (text: string) => void;
   /** One line per request, for --verbose (already redacted). */
   log?: (line: string) => void;
@@ -52,6 +55,11 @@ async function readCa(path: string): Promise<string> {
     }
   });
   return text;
+}
+
+/** The config keys that decide verdicts and the gate, as buildReport takes them. */
+export function gateOptions(config: GateConfig): Omit<BuildOptions, 'version' | 'durationMs'> {
+  return { failOn: config.failOn, minScore: config.minScore, minGrade: config.minGrade, policy: config.policy, assert: config.assert, ignore: config.ignore, preset: config.extends };
 }
 
 export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): Promise<AuditRun> {
@@ -113,9 +121,8 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     const report = buildReport(evidence, {
       version: toolVersion(),
       durationMs: Date.now() - started,
-      failOn: config.failOn,
-      minScore: config.minScore,
-      policy: config.policy,
+      ...gateOptions(config),
+      ...(opts.baseline ? { baseline: opts.baseline } : {}),
     });
     return { report, evidence, redactor };
   } catch (err) {

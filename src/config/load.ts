@@ -7,7 +7,8 @@ import { readFile } from 'node:fs/promises';
 import { inspect } from 'node:util';
 import { z } from 'zod';
 import { UsageError } from '../errors.js';
-import { configSchema, type AuditConfig, type JsonValue } from './schema.js';
+import { PRESETS } from './presets.js';
+import { configSchema, gateConfigSchema, gateShape, type AuditConfig, type GateConfig, type JsonValue } from './schema.js';
 
 /** Flags that map onto config keys. Output, format and display flags live in the CLI. */
 export interface ConfigFlags {
@@ -22,6 +23,7 @@ export interface ConfigFlags {
   sessionCookie?: string;
   failOn?: string;
   minScore?: string;
+  minGrade?: string;
   timeout?: string;
   header?: string[];
   insecure?: boolean;
@@ -67,6 +69,7 @@ const FLAG_FOR_PATH: Record<string, string> = {
   sessionCookie: '--session-cookie',
   failOn: '--fail-on',
   minScore: '--min-score',
+  minGrade: '--min-grade',
   timeout: '--timeout',
   ca: '--ca',
 };
@@ -124,6 +127,7 @@ export function flagsToOverlay(flags: ConfigFlags): Plain {
     }
     set(['minScore'], n);
   }
+  if (flags.minGrade !== undefined) set(['minGrade'], flags.minGrade);
   if (flags.timeout !== undefined) set(['timeout'], flags.timeout);
   if (flags.header && flags.header.length > 0) {
     const headers: Plain = {};
@@ -258,10 +262,18 @@ export function readPassword(config: AuditConfig, env: NodeJS.ProcessEnv): Secre
   return new Secret(value);
 }
 
+/** A preset named by "extends" goes under the file: whatever the file or a flag sets wins. */
+export function applyPreset(input: Plain): Plain {
+  const name = input.extends;
+  if (typeof name !== 'string') return input;
+  const preset = PRESETS[name];
+  return preset ? deepMerge(preset, input) : input; // an unknown name is reported by the schema
+}
+
 export async function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
   const file = flags.config ? await readConfigFile(flags.config) : {};
   const overlay = flagsToOverlay(flags);
-  const merged = deepMerge(file, overlay);
+  const merged = applyPreset(deepMerge(file, overlay));
   if (merged.target === undefined) {
     throw new UsageError('No target: give the URL to audit (session-audit https://staging.example.test ...) or set "target" in the config file.', 'E_NO_TARGET');
   }
@@ -269,4 +281,23 @@ export async function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = pr
   const config = validateConfig(merged, flagPaths(overlay), source);
   const password = readPassword(config, env);
   return flags.config ? { config, password, configPath: flags.config } : { config, password };
+}
+
+/**
+ * For --from-evidence: only the keys that decide verdicts and the gate (policy, failOn, minScore,
+ * minGrade, assert, ignore, extends, showSecrets). Target, login and credentials are not needed;
+ * a full config file is accepted and its other keys are left alone.
+ */
+export async function loadGateConfig(flags: ConfigFlags): Promise<{ config: GateConfig; configPath?: string }> {
+  const file = flags.config ? await readConfigFile(flags.config) : {};
+  const overlay = flagsToOverlay(flags);
+  const merged = applyPreset(deepMerge(file, overlay));
+  const picked: Plain = {};
+  for (const key of Object.keys(gateShape)) if (merged[key] !== undefined) picked[key] = merged[key] as JsonValue;
+  const result = gateConfigSchema.safeParse(picked, { reportInput: true });
+  if (!result.success) {
+    const source = flags.config ? `config (${flags.config} and flags)` : 'flags';
+    throw new UsageError(`Invalid ${source}:\n  ${formatIssues(result.error.issues, flagPaths(overlay)).join('\n  ')}`, 'E_CONFIG_INVALID');
+  }
+  return flags.config ? { config: result.data, configPath: flags.config } : { config: result.data };
 }

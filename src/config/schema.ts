@@ -3,6 +3,8 @@
  * validated here, so everything after this stage receives a fully defaulted `AuditConfig`.
  */
 import { z } from 'zod';
+import { GRADES } from '../report/score.js';
+import { RULES } from '../rules/index.js';
 import { parseDuration } from './duration.js';
 
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
@@ -94,6 +96,46 @@ const policySchema = z.strictObject({
   idleTimeout: positiveDuration('30m'),
 });
 
+export const PRESET_NAMES = ['session-audit:recommended', 'session-audit:strict'] as const;
+
+const isRuleId = (id: string): boolean => RULES.some((r) => r.meta.id === id);
+const unknownRule = (id: unknown): string => `unknown rule id ${JSON.stringify(id)}; \`session-audit rules\` lists them (${RULES.map((r) => r.meta.id).join(', ')})`;
+const ruleId = z.string().refine(isRuleId, { error: (issue) => unknownRule(issue.input) });
+
+/** A calendar day, YYYY-MM-DD; the ignore holds through the end of that day (UTC). */
+const isoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'expected a date such as 2026-03-31')
+  .refine((d) => !Number.isNaN(Date.parse(`${d}T00:00:00Z`)) && new Date(`${d}T00:00:00Z`).toISOString().startsWith(d), 'not a real calendar date');
+
+const ignoreSchema = z.strictObject({
+  rule: ruleId,
+  /** Only the finding about this session cookie. */
+  cookie: z.string().min(1).optional(),
+  /** Only when the target URL's path is this (e.g. "/app/"). */
+  path: z.string().min(1).optional(),
+  reason: z.string().trim().min(1, 'say why the finding is accepted (the reason is shown in every report)'),
+  until: isoDay.optional(),
+});
+
+/** The keys that decide the gate and the verdicts; --from-evidence reads only these. */
+export const gateShape = {
+  /** A preset: a config fragment applied under the file (see config/presets.ts). */
+  extends: z.enum(PRESET_NAMES).optional(),
+  failOn: z.enum([...severityLevels, 'none']).default('high'),
+  minScore: z.number().int().min(0).max(100).optional(),
+  minGrade: z.enum(GRADES).optional(),
+  assert: z
+    .record(z.string(), z.enum(['off', 'warn', 'error']))
+    .superRefine((rec, ctx) => {
+      for (const id of Object.keys(rec)) if (!isRuleId(id)) ctx.addIssue({ code: 'custom', path: [id], message: unknownRule(id) });
+    })
+    .default({}),
+  ignore: z.array(ignoreSchema).default([]),
+  policy: policySchema.prefault({}),
+  showSecrets: z.boolean().default(false),
+};
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
@@ -128,16 +170,13 @@ export const configSchema = z
     logout: logoutSchema.optional(),
     /** A hint: the session cookie is found by behaviour; this name is tried first. */
     sessionCookie: z.string().min(1).optional(),
-    policy: policySchema.prefault({}),
+    ...gateShape,
     headers: headerRecord.default({}),
     timeout: durationSchema
       .pipe(z.number().positive('must be longer than 0').max(3_600_000, 'a per-request timeout longer than 1h is not supported'))
       .prefault('10s'),
     ca: z.string().min(1).optional(),
     insecure: z.boolean().default(false),
-    failOn: z.enum([...severityLevels, 'none']).default('high'),
-    minScore: z.number().int().min(0).max(100).optional(),
-    showSecrets: z.boolean().default(false),
   })
   .superRefine((cfg, ctx) => {
     let origin: string;
@@ -190,3 +229,8 @@ export type LoginConfig = AuditConfig['login'];
 export type LogoutConfig = NonNullable<AuditConfig['logout']>;
 export type AuthCheckConfig = AuditConfig['authCheck'];
 export type Policy = AuditConfig['policy'];
+export type IgnoreEntry = AuditConfig['ignore'][number];
+
+/** The gate keys alone, for --from-evidence (no target, login or password needed). */
+export const gateConfigSchema = z.strictObject({ $schema: z.string().optional(), ...gateShape });
+export type GateConfig = z.output<typeof gateConfigSchema>;

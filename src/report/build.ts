@@ -1,10 +1,12 @@
 /** Evidence + rules → the Report object. */
-import type { AuditConfig } from '../config/schema.js';
+import { createHash } from 'node:crypto';
+import type { AuditConfig, IgnoreEntry } from '../config/schema.js';
 import type { Evidence } from '../evidence/types.js';
 import { RULES } from '../rules/index.js';
 import type { CheckResult, Rule } from '../rules/types.js';
 import type { Report, ReportCheck } from './schema.js';
-import { computeScore, evaluateGate, gradeFor } from './score.js';
+import { decideGate, levelFor, type AssertLevel } from './gate.js';
+import { computeScore, gradeFor, type Grade } from './score.js';
 
 export function runRules(evidence: Evidence, config: Pick<AuditConfig, 'policy'>, rules: readonly Rule[] = RULES): CheckResult[] {
   const out: CheckResult[] = [];
@@ -18,7 +20,7 @@ export function runRules(evidence: Evidence, config: Pick<AuditConfig, 'policy'>
   return out;
 }
 
-function toReportCheck(r: CheckResult, rule: Rule, stack: Evidence['session']['stack'], cookieName: string | undefined): ReportCheck {
+function toReportCheck(r: CheckResult, rule: Rule, stack: Evidence['session']['stack'], cookieName: string | undefined, target: string): ReportCheck {
   const m = rule.meta;
   const check: ReportCheck = {
     ...r,
@@ -26,6 +28,7 @@ function toReportCheck(r: CheckResult, rule: Rule, stack: Evidence['session']['s
     why: m.why,
     fix: m.fix,
     references: { cwe: m.cwe.map((n) => `CWE-${n}`), asvs: m.asvs.map((a) => `ASVS ${a}`), wstg: m.wstg },
+    fingerprint: fingerprint(r.ruleId, target, r.cookie),
   };
   const snippet = stack ? m.snippets?.[stack] : undefined;
   if (snippet) check.snippet = snippet.replaceAll('{{cookie}}', r.cookie ?? cookieName ?? 'sid');
@@ -38,12 +41,72 @@ export interface BuildOptions {
   failOn: AuditConfig['failOn'];
   minScore: number | undefined;
   policy: AuditConfig['policy'];
+  minGrade?: Grade | undefined;
+  assert?: Readonly<Record<string, AssertLevel>>;
+  ignore?: readonly IgnoreEntry[];
+  /** The preset the config extends, shown in the gate. */
+  preset?: string | undefined;
+  /** Fingerprints of the findings in a previous report (--baseline). */
+  baseline?: ReadonlySet<string>;
+  /** The clock for ignore expiry. */
+  now?: Date;
+}
+
+/**
+ * A finding's identity across runs: rule id + target origin + target path + cookie name. Not the
+ * message or the evidence, which change with token values and wording.
+ */
+export function fingerprint(ruleId: string, target: string, cookie: string | undefined): string {
+  let origin = target;
+  let path = '/';
+  try {
+    const u = new URL(target);
+    origin = u.origin;
+    path = u.pathname;
+  } catch {
+    // keep the raw target
+  }
+  return createHash('sha256').update(`${ruleId}\n${origin}\n${path}\n${cookie ?? ''}`).digest('hex').slice(0, 32);
+}
+
+function targetPath(target: string): string {
+  try {
+    return new URL(target).pathname;
+  } catch {
+    return '/';
+  }
+}
+
+/** The ignore entry for a check, if any: an unexpired one wins over an expired one. */
+function matchIgnore(check: ReportCheck, target: string, entries: readonly IgnoreEntry[], now: Date): { entry: IgnoreEntry; expired: boolean } | undefined {
+  const path = targetPath(target);
+  const matching = entries.filter((e) => e.rule === check.ruleId && (e.cookie === undefined || e.cookie === check.cookie) && (e.path === undefined || e.path === path));
+  const expired = (e: IgnoreEntry) => e.until !== undefined && now.getTime() >= Date.parse(`${e.until}T00:00:00Z`) + 86_400_000;
+  const valid = matching.find((e) => !expired(e));
+  if (valid) return { entry: valid, expired: false };
+  const old = matching[0];
+  return old ? { entry: old, expired: true } : undefined;
 }
 
 export function buildReport(evidence: Evidence, opts: BuildOptions, rules: readonly Rule[] = RULES): Report {
   const results = runRules(evidence, opts, rules);
   const byId = new Map(rules.map((r) => [r.meta.id, r]));
-  const checks = results.map((r) => toReportCheck(r, byId.get(r.ruleId) as Rule, evidence.session.stack, evidence.session.cookies[0]?.name));
+  const now = opts.now ?? new Date();
+  const checks = results.map((r) => {
+    const check = toReportCheck(r, byId.get(r.ruleId) as Rule, evidence.session.stack, evidence.session.cookies[0]?.name, evidence.target);
+    const lv = levelFor(r, opts);
+    if (!lv) return check;
+    check.level = lv.level;
+    check.levelFrom = lv.from;
+    const ig = matchIgnore(check, evidence.target, opts.ignore ?? [], now);
+    if (ig && !ig.expired) check.suppressed = { by: 'ignore', reason: ig.entry.reason, ...(ig.entry.until ? { until: ig.entry.until } : {}) };
+    else if (ig?.expired && ig.entry.until) {
+      check.ignoreExpired = { reason: ig.entry.reason, until: ig.entry.until };
+      check.message = `${check.message} (It was ignored until ${ig.entry.until} — "${ig.entry.reason}" — and that ignore has expired, so it counts again.)`;
+    }
+    if (!check.suppressed && opts.baseline?.has(check.fingerprint)) check.suppressed = { by: 'baseline' };
+    return check;
+  });
   const score = computeScore(results);
   const count = (s: CheckResult['status']): number => results.filter((r) => r.status === s).length;
   const failed = results.filter((r) => r.status === 'fail');
@@ -60,6 +123,7 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
   if (evidence.session.note) session.note = evidence.session.note;
   if (evidence.session.stack) session.stack = evidence.session.stack;
   const { grade, note: gradeNote } = gradeFor(score, results);
+  const gate = decideGate(checks, score, grade, { failOn: opts.failOn, minScore: opts.minScore, minGrade: opts.minGrade, preset: opts.preset, baseline: opts.baseline !== undefined });
   return {
     schemaVersion: 1,
     ...(gradeNote ? { gradeNote } : {}),
@@ -71,7 +135,7 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
     requests: evidence.requests,
     score,
     grade,
-    gate: evaluateGate(results, score, opts.failOn, opts.minScore),
+    gate,
     summary: { checks: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skipped'), errors: count('error'), findingsBySeverity: bySev },
     session,
     checks,

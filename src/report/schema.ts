@@ -43,6 +43,15 @@ export const checkSchema = z.object({
   fix: z.string(),
   snippet: z.string().optional(),
   references: z.object({ cwe: z.array(z.string()), asvs: z.array(z.string()), wstg: z.array(z.string()) }),
+  /** Identity across runs (rule id + target origin + path + cookie): what --baseline compares. */
+  fingerprint: z.string(),
+  /** The assertion level a failing or errored check was judged at, and where it came from. */
+  level: z.enum(['off', 'warn', 'error']).optional(),
+  levelFrom: z.enum(['assert', 'failOn']).optional(),
+  /** Taken out of the gate by an ignore entry or because the baseline already had it. */
+  suppressed: z.union([z.object({ by: z.literal('ignore'), reason: z.string(), until: z.string().optional() }), z.object({ by: z.literal('baseline') })]).optional(),
+  /** A matching ignore entry whose date has passed: the finding counts again. */
+  ignoreExpired: z.object({ reason: z.string(), until: z.string() }).optional(),
 });
 
 export const exchangeSchema = z.object({
@@ -77,7 +86,14 @@ export const reportSchema = z.object({
     passed: z.boolean(),
     failOn: z.enum(['critical', 'high', 'medium', 'low', 'none']),
     minScore: z.number().optional(),
+    minGrade: z.enum(GRADES).optional(),
+    preset: z.string().optional(),
     reasons: z.array(z.string()),
+    /** warn-level findings and expired ignores: shown, never failing. */
+    warnings: z.array(z.string()).optional(),
+    ignored: z.number().int().optional(),
+    /** With --baseline: findings already in it. */
+    known: z.number().int().optional(),
   }),
   summary: z.object({
     checks: z.number().int(),

@@ -8,7 +8,7 @@
  *   grade:   A+ 100 with every check run · A ≥ 90 · A- ≥ 85 · B+ ≥ 80 · B ≥ 70 · B- ≥ 65
  *            C+ ≥ 60 · C ≥ 50 · C- ≥ 45 · D+ ≥ 40 · D ≥ 30 · D- ≥ 25 · F below
  *   caps:    any critical finding → at best D; any high finding → at best C
- *   gate:    fails on a finding at or above failOn, a score below minScore, or a check in error
+ *   gate:    see gate.ts
  */
 import type { Severity } from '../config/schema.js';
 import type { CheckResult } from '../rules/types.js';
@@ -66,32 +66,4 @@ export function gradeFor(score: number, results: readonly CheckResult[]): GradeR
 
 export function computeGrade(score: number, results: readonly CheckResult[]): Grade {
   return gradeFor(score, results).grade;
-}
-
-export interface GateResult {
-  passed: boolean;
-  failOn: Severity | 'none';
-  minScore?: number;
-  reasons: string[];
-}
-
-export function evaluateGate(results: readonly CheckResult[], score: number, failOn: Severity | 'none', minScore: number | undefined): GateResult {
-  const reasons: string[] = [];
-  if (failOn !== 'none') {
-    const threshold = SEVERITY_RANK[failOn];
-    const hits = results.filter((r) => r.status === 'fail' && SEVERITY_RANK[r.severity] >= threshold);
-    if (hits.length > 0) {
-      const ids = [...new Set(hits.map((h) => h.ruleId))];
-      reasons.push(`${hits.length} finding${hits.length === 1 ? '' : 's'} at or above ${failOn} (--fail-on ${failOn}): ${ids.join(', ')}`);
-    }
-  }
-  if (minScore !== undefined && score < minScore) reasons.push(`score ${score} is below --min-score ${minScore}`);
-  // A security gate fails closed: a check that broke (a logout URL answering 404, a probe whose
-  // request failed) must not let a pipeline pass unnoticed. Skipped checks (not configured, or
-  // undecidable by design) do not fail it.
-  const errored = [...new Set(results.filter((r) => r.status === 'error').map((r) => r.ruleId))];
-  if (errored.length > 0) reasons.push(`${errored.length} check${errored.length === 1 ? '' : 's'} ended in error and could not be judged: ${errored.join(', ')}`);
-  const gate: GateResult = { passed: reasons.length === 0, failOn, reasons };
-  if (minScore !== undefined) gate.minScore = minScore;
-  return gate;
 }

@@ -56,6 +56,8 @@ describe('validateConfig', () => {
       timeout: 10_000,
       insecure: false,
       failOn: 'high',
+      assert: {},
+      ignore: [],
       showSecrets: false,
     });
   });

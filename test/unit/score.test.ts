@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Severity } from '../../src/config/schema.js';
-import { computeGrade, computeScore, evaluateGate, gradeFor, GRADES, PENALTY, worstFailures } from '../../src/report/score.js';
+import { evaluateGate } from '../../src/report/gate.js';
+import { computeGrade, computeScore, gradeFor, GRADES, PENALTY, worstFailures } from '../../src/report/score.js';
 import type { CheckResult, CheckStatus } from '../../src/rules/types.js';
 import { pick, prng } from '../fixtures/evidence.js';
 
@@ -130,13 +131,14 @@ describe('evaluateGate', () => {
 
   it('"none" never fails on findings', () => {
     const results = [r('a', 'fail', 'critical'), r('b', 'fail', 'high')];
-    expect(evaluateGate(results, 20, 'none', undefined)).toEqual({ passed: true, failOn: 'none', reasons: [] });
+    expect(evaluateGate(results, 20, 'none', undefined)).toEqual({ passed: true, failOn: 'none', reasons: [], warnings: ['2 findings at warn level (not failing): a, b'] });
   });
 
   it('fails on a score below --min-score, also with "none"', () => {
     const results = [r('a', 'fail', 'medium')];
-    expect(evaluateGate(results, 85, 'none', 90)).toEqual({ passed: false, failOn: 'none', minScore: 90, reasons: ['score 85 is below --min-score 90'] });
-    expect(evaluateGate(results, 85, 'none', 85)).toEqual({ passed: true, failOn: 'none', minScore: 85, reasons: [] });
+    const warnings = ['1 finding at warn level (not failing): a'];
+    expect(evaluateGate(results, 85, 'none', 90)).toEqual({ passed: false, failOn: 'none', minScore: 90, reasons: ['score 85 is below --min-score 90'], warnings });
+    expect(evaluateGate(results, 85, 'none', 85)).toEqual({ passed: true, failOn: 'none', minScore: 85, reasons: [], warnings });
   });
 
   it('lists both reasons when both apply', () => {
