@@ -9,3 +9,11 @@ export function toolVersion(): string {
     return '0.0.0';
   }
 }
+
+/** Where the documentation lives: the README as the npm registry renders it. */
+export const DOCS_URL = 'https://www.npmjs.com/package/session-audit';
+
+/** A rule's documentation: the README's rule table. */
+export function ruleDocsUrl(_ruleId: string): string {
+  return `${DOCS_URL}#rules`;
+}

@@ -25,6 +25,11 @@ export interface RuleMeta {
   cwe: number[];
   asvs: string[];
   wstg: string[];
+  /**
+   * How often a failure is a true positive (SARIF `precision`). Default "high": every verdict is
+   * proven by a replay or read from the Set-Cookie line itself.
+   */
+  precision?: 'very-high' | 'high' | 'medium' | 'low';
   /** Which evidence the rule reads. */
   requires: Array<'session' | 'fixation' | 'adoption' | 'logout'>;
 }
