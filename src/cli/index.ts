@@ -6,12 +6,13 @@ import { Command, CommanderError, Option } from 'commander';
 import { ExitCode, SessionAuditError, type ExitCodeValue } from '../errors.js';
 import { toolVersion } from '../version.js';
 
-const FORMATS = ['terminal', 'json'] as const;
+import { GRADES } from '../report/score.js';
 
 const EXIT_CODES = `
 Exit codes:
-  0  the gate passed (no finding at or above --fail-on, score not below --min-score,
-     no check that ended in error)
+  0  the gate passed (no error-level finding — at or above --fail-on, or asserted "error" —
+     that is not ignored or in the --baseline; score and grade not below --min-score /
+     --min-grade; no check that ended in error)
   1  the gate failed
   2  usage or configuration error (bad flag, invalid config file, password variable not set,
      unreadable --ca file, report file that cannot be written)
@@ -34,7 +35,14 @@ Examples:
       --username alice --auth-check /account --logout /logout --fail-on medium -o report.json --format json
 
   # Everything from a config file (flags override it)
-  $ session-audit --config session-audit.config.json`;
+  $ session-audit --config session-audit.config.json
+
+  # CI: SARIF for code scanning, Markdown for the job summary, JUnit for the test tab, one run
+  $ session-audit --config session-audit.config.json --output sarif=session-audit.sarif \\
+      --output markdown=summary.md --output junit=junit.xml --save-evidence evidence/
+
+  # Re-render and re-score saved evidence offline (no target, no password)
+  $ session-audit --from-evidence evidence/ --config session-audit.config.json --format html -o report.html`;
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
@@ -42,10 +50,15 @@ function collect(value: string, previous: string[] = []): string[] {
 
 function outputOptions(cmd: Command): Command {
   return cmd
-    .addOption(new Option('--format <format>', 'report format (default: json when -o ends in .json, else terminal)').choices(FORMATS))
-    .option('-o, --output <file>', 'write the report to a file instead of stdout')
+    .option('--format <formats>', 'terminal, json, sarif, markdown, html, junit; repeatable or comma-separated (default: from the -o file extension, else terminal)', collect)
+    .option('-o, --output <[format=]file>', 'write a report to a file (repeatable: --output sarif=a.sarif --output html=a.html); a plain file takes --format or its extension', collect)
     .addOption(new Option('--fail-on <severity>', 'fail the gate on a finding at or above this severity (default: high)').choices(['critical', 'high', 'medium', 'low', 'none']))
     .option('--min-score <0-100>', 'fail the gate when the score is below this')
+    .addOption(new Option('--min-grade <grade>', 'fail the gate when the grade is below this').choices([...GRADES]))
+    .option('--baseline <report.json>', 'a previous JSON report: findings already in it are "known" and do not fail the gate')
+    .option('--sarif-location <file>', 'repository file SARIF results point at (default: the --config file)')
+    .option('--template <[format=]file>', 'render markdown or html with your own template (copy one from reports-templates/)', collect)
+    .option('--save-evidence <dir>', 'also write the evidence (masked) to <dir>/evidence.json, for --from-evidence')
     .option('--no-color', 'plain output without colors (NO_COLOR and FORCE_COLOR are honoured too)')
     .option('--verbose', 'log every request (tokens masked) to stderr');
 }
@@ -76,7 +89,8 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
     .option('-H, --header <header>', 'extra request header "Name: value" (repeatable)', collect)
     .option('--ca <file>', 'PEM file of a CA to trust (self-signed staging certificates)')
     .option('--insecure', 'do not verify TLS certificates (the report says so)')
-    .option('--show-secrets', 'show session token values unmasked in the report (passwords are never shown)');
+    .option('--show-secrets', 'show session token values unmasked in the report (passwords are never shown)')
+    .option('--from-evidence <dir>', 're-run rules, score and reports on evidence saved with --save-evidence; no network, no URL or password');
   outputOptions(audit)
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES}\n`)
     .action(async (url: string | undefined, opts: Record<string, unknown>) => {

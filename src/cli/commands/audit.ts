@@ -1,24 +1,29 @@
-/** `session-audit [audit] <url>`: load config + flags, then audit. */
+/** `session-audit [audit] <url>`: load config + flags, then audit (or re-render saved evidence). */
 import type { ExitCodeValue } from '../../errors.js';
 import type { ConfigFlags } from '../../config/load.js';
-import type { FormatName } from '../../report/formatters/index.js';
+import type { ReportFlags } from '../output.js';
 
-export interface AuditCommandOptions extends Omit<ConfigFlags, 'url'> {
-  format?: FormatName;
-  output?: string;
-  color: boolean;
-  verbose: boolean;
+export interface AuditCommandOptions extends Omit<ConfigFlags, 'url'>, ReportFlags {
+  fromEvidence?: string;
 }
 
 export async function auditCommand(url: string | undefined, opts: AuditCommandOptions): Promise<ExitCodeValue> {
-  const { loadConfig } = await import('../../config/load.js');
-  const { auditAndReport, chooseFormat } = await import('../output.js');
-  const { format: formatFlag, output, color, verbose, ...flags } = opts;
-  const format = chooseFormat(formatFlag, output);
+  const { loadConfig, loadGateConfig } = await import('../../config/load.js');
+  const { auditAndReport, prepareOutputs, reportFromEvidence } = await import('../output.js');
+  const { UsageError } = await import('../../errors.js');
+  const { format, output, template, baseline, sarifLocation, saveEvidence, color, verbose, fromEvidence, ...flags } = opts;
+  const reportFlags: ReportFlags = { format, output, template, baseline, sarifLocation, saveEvidence, color, verbose };
   if (url === 'demo' || url === 'rules') {
-    const { UsageError } = await import('../../errors.js');
     throw new UsageError(`"${url}" was read as the URL to audit because an option came before it; options go after the command: session-audit ${url} [options].`);
   }
+  if (fromEvidence !== undefined) {
+    if (url !== undefined) throw new UsageError(`--from-evidence re-renders saved evidence without touching the network, so it takes no URL (got ${url}).`);
+    if (saveEvidence !== undefined) throw new UsageError('--from-evidence and --save-evidence together would copy the evidence to itself; use one.');
+    const { config, configPath } = await loadGateConfig(flags);
+    const out = await prepareOutputs(reportFlags, { configPath });
+    return reportFromEvidence(fromEvidence, config, out);
+  }
   const loaded = await loadConfig(url === undefined ? flags : { ...flags, url });
-  return auditAndReport(loaded, output === undefined ? { format, color, verbose } : { format, output, color, verbose });
+  const out = await prepareOutputs(reportFlags, { configPath: loaded.configPath });
+  return auditAndReport(loaded, out);
 }

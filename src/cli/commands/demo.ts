@@ -7,22 +7,21 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ExitCodeValue } from '../../errors.js';
-import type { FormatName } from '../../report/formatters/index.js';
+import type { ReportFlags } from '../output.js';
 
-export interface DemoCommandOptions {
+export interface DemoCommandOptions extends ReportFlags {
   fixed: boolean;
-  format?: FormatName;
-  output?: string;
-  color: boolean;
-  verbose: boolean;
   failOn?: string;
   minScore?: string;
+  minGrade?: string;
 }
 
 export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeValue> {
   const { startDemo, DEMO_USER } = await import('../../demo/app.js');
   const { validateConfig, flagsToOverlay, deepMerge, Secret } = await import('../../config/load.js');
-  const { auditAndReport, chooseFormat } = await import('../output.js');
+  const { auditAndReport, prepareOutputs } = await import('../output.js');
+  // Check the outputs before starting the server: a bad flag costs nothing.
+  const out = await prepareOutputs(opts, {});
   const password = randomBytes(18).toString('base64url');
   const demo = await startDemo({ fixed: opts.fixed, password });
   const dir = await mkdtemp(join(tmpdir(), 'session-audit-demo-'));
@@ -34,7 +33,7 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
       authCheck: { url: '/me', expect: { status: 200 } },
       logout: { url: '/logout', method: 'POST' },
     };
-    const gate = flagsToOverlay({ ...(opts.failOn ? { failOn: opts.failOn } : {}), ...(opts.minScore ? { minScore: opts.minScore } : {}) });
+    const gate = flagsToOverlay({ ...(opts.failOn ? { failOn: opts.failOn } : {}), ...(opts.minScore ? { minScore: opts.minScore } : {}), ...(opts.minGrade ? { minGrade: opts.minGrade } : {}) });
     let input = deepMerge(base, gate);
     if (demo.ca) {
       const caPath = join(dir, 'demo-ca.pem');
@@ -42,8 +41,7 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
       input = deepMerge(input, { ca: caPath });
     }
     const config = validateConfig(input, new Set(), 'demo configuration');
-    const out = { format: chooseFormat(opts.format, opts.output), color: opts.color, verbose: opts.verbose };
-    return await auditAndReport({ config, password: new Secret(password) }, opts.output ? { ...out, output: opts.output } : out);
+    return await auditAndReport({ config, password: new Secret(password) }, out);
   } finally {
     await demo.close();
     await rm(dir, { recursive: true, force: true });

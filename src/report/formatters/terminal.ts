@@ -48,7 +48,15 @@ function sevColor(c: ChalkInstance, sev: string): ChalkInstance {
 
 function finding(c: ChalkInstance, f: ReportCheck, width: number, shown: Set<string>): string {
   const out: string[] = [];
-  out.push(`  ${c.red('✗')} ${c.bold(f.title)} ${c.dim(`[${f.ruleId}]`)}`);
+  const gateNote =
+    f.suppressed?.by === 'ignore'
+      ? ` ${c.dim(`(ignored: ${f.suppressed.reason}${f.suppressed.until ? `, until ${f.suppressed.until}` : ''})`)}`
+      : f.suppressed?.by === 'baseline'
+        ? ` ${c.dim('(known: in the baseline)')}`
+        : f.level === 'warn' || f.level === 'off'
+          ? ` ${c.dim(`(${f.level})`)}`
+          : '';
+  out.push(`  ${c.red('✗')} ${c.bold(f.title)} ${c.dim(`[${f.ruleId}]`)}${gateNote}`);
   for (const l of wrap(f.message, width - 4)) out.push(`    ${l}`);
   if (f.evidence.length > 0) {
     out.push(`    ${c.dim('Evidence:')}`);
@@ -116,7 +124,10 @@ const terminal: Formatter = (rawReport, ctx) => {
   );
   const notRunCount = s.errors + s.skipped;
   const notRunText = notRunCount > 0 ? ` (${notRunCount} check${notRunCount === 1 ? '' : 's'} did not run)` : '';
-  out.push(report.gate.passed ? c.green(`Gate: passed${notRunText}`) : c.red(`Gate: FAILED — ${report.gate.reasons.join('; ')}`));
+  const g = report.gate;
+  const setAside = [g.known ? `${g.known} known from the baseline` : '', g.ignored ? `${g.ignored} ignored` : ''].filter(Boolean).join(', ');
+  out.push(g.passed ? c.green(`Gate: passed${notRunText}${setAside ? ` (${setAside})` : ''}`) : c.red(`Gate: FAILED — ${g.reasons.join('; ')}${setAside ? ` (${setAside})` : ''}`));
+  for (const w of g.warnings ?? []) out.push(c.yellow(`  ! ${w}`));
   return `${out.join('\n')}\n`;
 };
 
