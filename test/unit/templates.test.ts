@@ -1,0 +1,156 @@
+import { writeFile, mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { describe, expect, it } from 'vitest';
+import { buildReport, type BuildOptions } from '../../src/report/build.js';
+import html from '../../src/report/formatters/html.js';
+import junit from '../../src/report/formatters/junit.js';
+import markdown from '../../src/report/formatters/markdown.js';
+import type { Report } from '../../src/report/schema.js';
+import { escapeHtml, escapeMarkdown, parseTemplate, renderTemplate, TemplateError } from '../../src/report/template.js';
+import { buildEvidence, fixationOk, logoutOk, oracle, POLICY, TOKEN } from '../fixtures/evidence.js';
+import { dumpDom, textOf } from '../helpers/chromium.js';
+
+const OPTS: BuildOptions = { version: '1.0.0', durationMs: 10, failOn: 'high', minScore: undefined, policy: POLICY };
+const CTX = { colorLevel: 0 as const, verbose: false };
+
+function weakReport(): Report {
+  return buildReport(
+    buildEvidence({
+      line: `connect.sid=s%3A${TOKEN}; Path=/`,
+      https: false,
+      stack: 'express-session',
+      fixation: fixationOk({ unchanged: ['connect.sid'], rotated: [], replay: oracle(true, 9) }),
+      logout: logoutOk({ cookieActions: [{ name: 'connect.sid', action: 'kept' }], replay: oracle(true, 22) }),
+      adoption: { status: 'skipped', reason: 'no planted cookie' },
+    }),
+    OPTS,
+  );
+}
+
+const HOSTILE = `"><img src=x onerror="document.title='pwned'"><script>document.title='pwned'</script>@everyone [x](javascript:alert(1)) | ~~`;
+
+/** A report whose target-derived strings (messages, evidence, cookie names, target) carry markup. */
+function hostileReport(): Report {
+  const r = weakReport();
+  r.target = `http://127.0.0.1/${HOSTILE}`;
+  r.warnings = [HOSTILE];
+  r.checks = r.checks.map((c) => ({ ...c, cookie: HOSTILE, message: `${c.message} ${HOSTILE}`, evidence: [...c.evidence, `Set-Cookie: ${HOSTILE}=1`] }));
+  return r;
+}
+
+describe('template engine', () => {
+  it('escapes every value, loops, conditionals, else, @index and parent lookups', () => {
+    const t = '{{#each items}}{{@index}}:{{name}}/{{title}}{{#if on}}+{{else}}-{{/if}};{{/each}}{{#unless items}}none{{/unless}}';
+    expect(renderTemplate(t, { title: 'T<', items: [{ name: '<b>', on: true }, { name: 'x', on: false }] }, escapeHtml)).toBe('0:&lt;b&gt;/T&lt;+;1:x/T&lt;-;');
+    expect(renderTemplate(t, { items: [] }, escapeHtml)).toBe('none');
+    expect(renderTemplate('{{#each xs}}{{.}}{{else}}empty{{/each}}', { xs: [] }, escapeHtml)).toBe('empty');
+  });
+
+  it('a block tag alone on its line leaves no blank line', () => {
+    expect(renderTemplate('a\n{{#if x}}\nb\n{{/if}}\nc\n', { x: true }, escapeHtml)).toBe('a\nb\nc\n');
+  });
+
+  it('reads only own properties: no prototype, constructor or __proto__ access', () => {
+    expect(renderTemplate('[{{constructor.name}}][{{__proto__}}][{{x.toString}}][{{x.length}}]', { x: 'abc' }, escapeHtml)).toBe('[][][][]');
+  });
+
+  it('has no raw output: triple braces are not a way around escaping', () => {
+    expect(() => parseTemplate('{{{x}}}')).toThrow(TemplateError);
+  });
+
+  it('reports broken templates with the line', () => {
+    expect(() => parseTemplate('a\n{{#each xs}}')).toThrow('line 2: {{#each xs}} is never closed');
+    expect(() => parseTemplate('{{#if a}}{{/each}}')).toThrow('closes {{#if}}');
+    expect(() => parseTemplate('{{#with a}}{{/with}}')).toThrow('unknown block');
+    expect(() => parseTemplate('{{a b}}')).toThrow('not a value name');
+  });
+
+  it('markdown escaping keeps target text inert: no HTML, no links, no mentions, no table breaks', () => {
+    const out = escapeMarkdown('<b>|x</b> @team [a](javascript:b) https://x.test\nnext');
+    expect(out).not.toMatch(/<|\n|(?<!\\)\||@|javascript:|https:/);
+  });
+});
+
+describe('markdown', () => {
+  it('grade, score, gate, a table row per finding, collapsible evidence', () => {
+    const r = weakReport();
+    const md = markdown(r, CTX);
+    expect(md).toContain(`### session-audit: grade ${r.grade} (${r.score}/100), gate failed`);
+    const findings = r.checks.filter((c) => c.status === 'fail');
+    const rows = md.split('\n').filter((l) => /^\| (critical|high|medium|low) \|/.test(l));
+    expect(rows).toHaveLength(findings.length);
+    expect(md.match(/<details><summary>/g)?.length).toBe(findings.length + 1); // + the not-run list
+    expect(md).toContain('no planted cookie');
+    expect(md).not.toContain(TOKEN);
+  });
+
+  it('hostile server text cannot inject HTML, links, mentions or break the table', () => {
+    const md = markdown(hostileReport(), CTX);
+    expect(md).not.toContain('<img');
+    expect(md).not.toContain('<script');
+    expect(md).not.toContain('@everyone');
+    expect(md).not.toContain('](javascript');
+    for (const row of md.split('\n').filter((l) => /^\| (critical|high|medium|low) \|/.test(l))) {
+      expect(row.split(/(?<!\\)\|/).length - 2).toBe(4); // still four cells
+    }
+  });
+
+  it('a custom template renders the same view', () => {
+    expect(markdown(weakReport(), { ...CTX, template: 'Grade {{grade}}: {{#each findings}}{{ruleId}} {{/each}}' })).toMatch(/^Grade F: session-fixation logout-revocation /);
+  });
+});
+
+describe('html', () => {
+  it('is self-contained: viewport, CSP without scripts, no external URL in any src/href', () => {
+    const page = html(weakReport(), CTX);
+    expect(page).toContain('<meta name="viewport" content="width=device-width, initial-scale=1">');
+    expect(page).toMatch(/Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'/);
+    expect(page).not.toMatch(/<script|<link|\s(src|href)=/i);
+    expect(page).not.toContain(TOKEN);
+  });
+
+  it('escapes everything that came from the target', () => {
+    const page = html(hostileReport(), CTX);
+    expect(page).not.toContain('<img');
+    expect(page).not.toContain('<script');
+    expect(page).toContain('&lt;script&gt;');
+  });
+
+  it('headless Chromium: hostile text shows as text, creates no element and runs nothing', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'session-audit-html-'));
+    const file = join(dir, 'hostile.html');
+    await writeFile(file, html(hostileReport(), CTX));
+    const dom = await dumpDom(file);
+    expect(dom).not.toMatch(/<img|<script/i);
+    expect(dom).toMatch(/<title>session-audit F: /);
+    expect(dom).not.toContain('<title>pwned</title>');
+    expect(textOf(dom)).toContain(`<script>document.title='pwned'</script>`);
+  });
+});
+
+describe('junit', () => {
+  it('well-formed XML: one testcase per check, failure / skipped / error by status', () => {
+    const r = weakReport();
+    r.checks[1] = { ...r.checks[1]!, status: 'error', message: 'probe failed' };
+    const xml = junit(r, CTX);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    const doc = new XMLParser({ ignoreAttributes: false, isArray: (name) => name === 'testcase' }).parse(xml);
+    const cases = doc.testsuites.testsuite.testcase as Array<Record<string, unknown>>;
+    expect(cases).toHaveLength(r.checks.length);
+    const by = (k: string) => cases.filter((c) => k in c).length;
+    expect(by('failure')).toBe(r.checks.filter((c) => c.status === 'fail').length);
+    expect(by('skipped')).toBe(r.checks.filter((c) => c.status === 'skipped').length);
+    expect(by('error')).toBe(1);
+    expect(doc.testsuites['@_tests']).toBe(String(r.summary.checks));
+  });
+
+  it('stays well-formed with hostile text and control characters', () => {
+    const r = hostileReport();
+    r.checks[0] = { ...r.checks[0]!, message: `a\u0000b\u001bc ]]> <![CDATA[ &bogus; "'` };
+    const xml = junit(r, CTX);
+    expect(XMLValidator.validate(xml)).toBe(true);
+    expect(xml).not.toContain('<script');
+  });
+});
