@@ -14,6 +14,8 @@ export interface CliRun {
 export interface CliOptions {
   /** The reader of stdout goes away: after the first chunk (`| head -c1`), or before any output. */
   closeStdout?: 'first-chunk' | 'at-once';
+  /** Working directory (default: the test process's). */
+  cwd?: string;
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}, opts: CliOptions = {}): Promise<CliRun> {
@@ -21,6 +23,7 @@ export function runCli(args: string[], env: Record<string, string> = {}, opts: C
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH ?? '', CI: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
     let stdout = '';
     let stderr = '';
