@@ -121,6 +121,26 @@ function oneParagraph(message: string): string {
   return message.trim();
 }
 
+/**
+ * When the report would have been JSON on stdout (`--format json` without a file), a run that ends
+ * in exit 2 or 3 still prints JSON there, so `session-audit … --format json | jq` can read why:
+ * {"error": {"code": "E_…", "exitCode": 2, "message": "…"}}. The message is the one on stderr.
+ */
+async function jsonErrorOnStdout(program: Command, err: SessionAuditError): Promise<void> {
+  for (const c of program.commands.filter((x) => x.name() === 'audit' || x.name() === 'demo')) {
+    const opts = c.opts<{ format?: string[]; output?: string[] }>();
+    if (opts.format === undefined) continue;
+    try {
+      const { planOutputs } = await import('./output.js');
+      if (!planOutputs(opts.format, opts.output).some((t) => t.format === 'json' && t.path === undefined)) return;
+    } catch {
+      return; // the format flags themselves were the error
+    }
+    process.stdout.write(`${JSON.stringify({ error: { code: err.code, exitCode: err.exitCode, message: oneParagraph(err.message) } }, null, 2)}\n`);
+    return;
+  }
+}
+
 export async function main(argv: string[]): Promise<ExitCodeValue> {
   // A reader that went away (`| head`) is not an error of ours.
   // The rest of the report is dropped; the exit code still says what the gate decided.
@@ -141,6 +161,7 @@ export async function main(argv: string[]): Promise<ExitCodeValue> {
     }
     if (err instanceof SessionAuditError) {
       process.stderr.write(`session-audit: ${oneParagraph(err.message)}\n`);
+      await jsonErrorOnStdout(program, err);
       return err.exitCode;
     }
     const message = err instanceof Error ? err.message : String(err);

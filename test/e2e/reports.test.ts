@@ -123,6 +123,18 @@ describe.concurrent('reports from the CLI', () => {
     expect(bad.stderr).toContain('terminal, json, sarif, markdown, html, junit');
   });
 
+  it('exit 2 and 3 with --format json on stdout: a JSON error object there too', async () => {
+    const usage = await runCli(['http://127.0.0.1:9', '--login', '/l', '--username', 'a', '--auth-check', '/me', '--format', 'json']);
+    expect(usage.code).toBe(2);
+    expect(JSON.parse(usage.stdout)).toEqual({ error: { code: 'E_NO_PASSWORD', exitCode: 2, message: expect.stringContaining('SESSION_AUDIT_PASSWORD') } });
+    const dir = await mkdtemp(join(tmpdir(), 'session-audit-err-'));
+    const down = await runCli(['--from-evidence', `${dir}/none`, '--format', 'json']);
+    expect(down.code).toBe(2);
+    expect(JSON.parse(down.stdout).error).toMatchObject({ code: 'E_INPUT_READ', exitCode: 2 });
+    const terminal = await runCli(['http://127.0.0.1:9', '--login', '/l', '--username', 'a', '--auth-check', '/me']);
+    expect(terminal.stdout).toBe('');
+  });
+
   it('-o report.json alone still writes JSON (the old single --output)', async () => {
     const out = await mkdtemp(join(tmpdir(), 'session-audit-o-'));
     const r = await runCli(['demo', '-o', `${out}/report.json`]);
