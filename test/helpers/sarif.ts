@@ -1,8 +1,14 @@
 /**
- * SARIF checks shared by unit and e2e tests: the official SARIF 2.1.0 JSON schema (a local copy
- * in test/fixtures, the OASIS Committee Specification's draft-07 schema) via ajv, and GitHub
+ * SARIF checks shared by unit and e2e tests: the official SARIF 2.1.0 JSON schema via ajv, and GitHub
  * code scanning's documented ingestion rules
  * (docs.github.com: "SARIF support for code scanning", "SARIF results exceed limits").
+ *
+ * test/fixtures/sarif-schema-2.1.0.json is the OASIS Committee Specification schema (draft-07,
+ * $id …/oasis-tcs/sarif-spec/master/Schemata/sarif-schema-2.1.0.json; oasis-tcs/sarif-spec
+ * Documents/CommitteeSpecifications/2.1.0/sarif-schema-2.1.0.json), taken from the copy that
+ * @datadog/datadog-ci-plugin-sarif 5.25.0 validates uploads with, re-indented. It predates the
+ * errata fix (sarif-spec issue #449) that renamed suppression `state` to `status`; our SARIF uses
+ * neither, so it validates against both.
  */
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
