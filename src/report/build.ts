@@ -102,6 +102,10 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
     if (ig && !ig.expired) check.suppressed = { by: 'ignore', reason: ig.entry.reason, ...(ig.entry.until ? { until: ig.entry.until } : {}) };
     else if (ig?.expired && ig.entry.until) {
       check.ignoreExpired = { reason: ig.entry.reason, until: ig.entry.until };
+      if (check.status === 'fail' && lv.from !== 'assert') {
+        check.level = 'error';
+        check.levelFrom = 'ignore-expired';
+      }
       check.message = `${check.message} (It was ignored until ${ig.entry.until} — "${ig.entry.reason}" — and that ignore has expired, so it counts again.)`;
     }
     if (!check.suppressed && opts.baseline?.has(check.fingerprint)) check.suppressed = { by: 'baseline' };

@@ -5,6 +5,8 @@
  *   level of a failing check = assert[ruleId] when set, else
  *                              "error" when its severity is at or above failOn, else "warn";
  *   a check that ended in error is "error" unless assert says otherwise (a gate fails closed);
+ *   a finding whose ignore entry has expired is "error" unless assert says otherwise (the date
+ *   was a deadline: a warning nobody reads would not enforce it);
  *   an ignored finding (a matching, unexpired `ignore` entry) and a finding already in the
  *   --baseline (same fingerprint) do not count;
  *   the gate fails on any remaining "error"-level finding, a score below minScore, or a grade
@@ -25,7 +27,7 @@ export interface GateCheck {
   /** The assertion level this check was judged at (fail and error checks only). */
   level?: AssertLevel;
   /** Where the level came from. */
-  levelFrom?: 'assert' | 'failOn';
+  levelFrom?: 'assert' | 'failOn' | 'ignore-expired';
   /** Set when an ignore entry or the baseline takes the finding out of the gate. */
   suppressed?: { by: 'ignore'; reason: string; until?: string } | { by: 'baseline' };
   /** An ignore entry matched but its `until` date has passed. */
@@ -83,6 +85,8 @@ export function decideGate(checks: readonly GateCheck[], score: number, grade: G
   }
   const asserted = live.filter((c) => c.status === 'fail' && level(c) === 'error' && from(c) === 'assert');
   if (asserted.length > 0) reasons.push(`${plural(asserted.length, 'finding')} of rules asserted as "error": ${ids(asserted)}`);
+  const expired = live.filter((c) => c.status === 'fail' && level(c) === 'error' && from(c) === 'ignore-expired');
+  if (expired.length > 0) reasons.push(`${plural(expired.length, 'finding')} whose ignore entry expired: ${expired.map((c) => `${c.ruleId} (until ${c.ignoreExpired?.until ?? '?'})`).join(', ')}`);
   if (policy.minScore !== undefined && score < policy.minScore) reasons.push(`score ${score} is below --min-score ${policy.minScore}`);
   if (policy.minGrade !== undefined && GRADES.indexOf(grade) > GRADES.indexOf(policy.minGrade)) reasons.push(`grade ${grade} is below --min-grade ${policy.minGrade}`);
   // A security gate fails closed: a check that broke (a logout URL answering 404, a probe whose

@@ -47,7 +47,7 @@ export const checkSchema = z.object({
   fingerprint: z.string(),
   /** The assertion level a failing or errored check was judged at, and where it came from. */
   level: z.enum(['off', 'warn', 'error']).optional(),
-  levelFrom: z.enum(['assert', 'failOn']).optional(),
+  levelFrom: z.enum(['assert', 'failOn', 'ignore-expired']).optional(),
   /** Taken out of the gate by an ignore entry or because the baseline already had it. */
   suppressed: z.union([z.object({ by: z.literal('ignore'), reason: z.string(), until: z.string().optional() }), z.object({ by: z.literal('baseline') })]).optional(),
   /** A matching ignore entry whose date has passed: the finding counts again. */

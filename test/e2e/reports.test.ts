@@ -182,7 +182,7 @@ describe.concurrent('gates across runs', () => {
     await writeFile(expired, configText({ ignore: highs.map((rule) => ({ rule, reason: 'demo app, deliberately vulnerable', until: rule === 'cookie-secure' ? '2020-01-31' : '2999-12-31' })) }));
     const bad = await jsonRun(['--config', expired]);
     expect(bad.code).toBe(1);
-    expect(bad.report.gate.reasons).toEqual(['1 finding at or above high (--fail-on high): cookie-secure']);
+    expect(bad.report.gate.reasons).toEqual(['1 finding whose ignore entry expired: cookie-secure (until 2020-01-31)']);
     expect(bad.report.checks.find((c) => c.ruleId === 'cookie-secure')?.message).toContain('ignored until 2020-01-31');
   });
 

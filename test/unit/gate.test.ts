@@ -88,6 +88,21 @@ describe('ignore', () => {
     expect(secure?.ignoreExpired).toEqual({ reason: 'accepted for the beta', until: '2026-03-09' });
     expect(secure?.message).toContain('ignored until 2026-03-09');
     expect(report.gate.warnings).toContain('the ignore entry for cookie-secure ("accepted for the beta") expired on 2026-03-09: the finding counts again');
+    expect(report.gate.reasons).toEqual(['1 finding whose ignore entry expired: cookie-secure (until 2026-03-09)']);
+    expect(secure).toMatchObject({ level: 'error', levelFrom: 'ignore-expired' });
+  });
+
+  it('an expired ignore fails the gate even for a finding below --fail-on (the date was a deadline), unless its rule is asserted', () => {
+    const ignore = [
+      { rule: 'cookie-secure', reason: 'r' },
+      { rule: 'cookie-prefix', reason: 'rename planned', until: '2026-03-01' },
+    ];
+    const report = build({ now, ignore });
+    expect(report.gate.passed).toBe(false);
+    expect(report.gate.reasons).toEqual(['1 finding whose ignore entry expired: cookie-prefix (until 2026-03-01)']);
+    expect(build({ now, ignore, assert: { 'cookie-prefix': 'warn' } }).gate.passed).toBe(true);
+    // The day itself is still covered.
+    expect(build({ now, ignore: [ignore[0]!, { ...ignore[1]!, until: '2026-03-10' }] }).gate.passed).toBe(true);
   });
 
   it('cookie and path narrow the entry', () => {
