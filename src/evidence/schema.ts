@@ -45,7 +45,8 @@ export const evidenceSchema = z.looseObject({
   startedAt: z.string(),
   finishedAt: z.string(),
   requests: int.nonnegative(),
-  exchanges: z.array(exchangeSchema.extend({ setCookies: z.array(setCookie) }).loose()),
+  // A newer version may add actors; the rules never branch on one they do not know.
+  exchanges: z.array(exchangeSchema.extend({ actor: z.string(), setCookies: z.array(setCookie) }).loose()),
   oracle: z.looseObject({ anonymous: oracle, afterLogin: oracle }),
   session: z.looseObject({
     identifiedBy: z.enum(['behaviour', 'group', 'hint']),
