@@ -15,8 +15,11 @@ Exit codes:
   1  the gate failed
   2  usage or configuration error (bad flag, invalid config file, password variable not set,
      unreadable --ca file, report file that cannot be written)
-  3  the audit could not run (target unreachable, login failed, or the logged-in check
-     cannot tell a logged-in browser from a logged-out one)`;
+  3  the audit could not run (target unreachable, DNS or TLS failure, login failed, a limit
+     reached before a session existed, or the logged-in check cannot tell a logged-in browser
+     from a logged-out one)
+  130  interrupted (Ctrl-C or SIGTERM): the report of what was gathered was written, marked
+     incomplete; a second Ctrl-C exits at once without a report`;
 
 const EXAMPLES = `
 Examples:
@@ -69,6 +72,7 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
     .addOption(new Option('--login-type <type>', 'json: POST a JSON body; form: fetch the page and submit its form (CSRF included)').choices(['json', 'form']))
     .option('--username <user>', 'the account to log in as')
     .option('--password-env <VAR>', 'environment variable holding the password (default SESSION_AUDIT_PASSWORD)')
+    .option('--password-stdin', 'read the password from the first line of stdin instead (never from a flag value)')
     .option('--auth-check <path>', 'a URL only a logged-in user gets 200 from, e.g. /me')
     .option('--logout <path>', 'logout endpoint (POST by default)')
     .option('--session-cookie <name>', 'a hint: the session cookie is otherwise found by behaviour')
@@ -76,6 +80,18 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
     .option('-H, --header <header>', 'extra request header "Name: value" (repeatable)', collect)
     .option('--ca <file>', 'PEM file of a CA to trust (self-signed staging certificates)')
     .option('--insecure', 'do not verify TLS certificates (the report says so)')
+    .option('--cert <file>', 'PEM client certificate for mTLS-protected targets (with --key)')
+    .option('--key <file>', 'PEM private key of --cert (unencrypted)')
+    .option('--proxy <url>', 'send every request through this HTTP proxy (Burp, ZAP); default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY')
+    .option('--allow-http', 'allow logging in over plain http:// to a host that is not loopback (the report flags it)')
+    .option('--allow-origin <origin>', 'another origin requests may go to, e.g. an SSO host (repeatable; config scope.allow)', collect)
+    .option('--deadline <duration>', 'stop the whole audit after this long; unfinished checks end in error (default 10m)')
+    .option('--max-requests <n>', 'send at most this many requests (default 1000)')
+    .option('--rate <req/s>', 'at most this many requests per second, all simulated browsers together (default: no pacing)')
+    .option('--concurrency <n>', 'requests in flight at once (default 2)')
+    .option('--max-redirects <n>', 'redirect hops followed per request (default 10)')
+    .option('--max-body <size>', 'read at most this much of each response body, e.g. 512KiB (default 1MiB)')
+    .option('--har <file>', 'write an HTTP Archive (HAR 1.2) of every request, secrets masked')
     .option('--show-secrets', 'show session token values unmasked in the report (passwords are never shown)');
   outputOptions(audit)
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES}\n`)

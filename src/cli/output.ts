@@ -10,6 +10,9 @@ import chalk from 'chalk';
 import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { FormatName } from '../report/formatters/index.js';
+import type { AuditOptions } from '../audit.js';
+import type { TraceEntry } from '../http/client.js';
+import type { Redactor } from '../http/redact.js';
 
 /** --format when given; else json for an -o file ending in .json; else terminal. */
 export function chooseFormat(format: FormatName | undefined, output: string | undefined): FormatName {
@@ -21,6 +24,33 @@ export interface OutputOptions {
   output?: string;
   color: boolean;
   verbose: boolean;
+  /** --har <file>: an HTTP Archive of every exchange, redacted. */
+  har?: string;
+  /** Where proxy variables are read from (the demo passes {} so loopback never goes to a proxy). */
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Ctrl-C and SIGTERM: the first one aborts the run (requests in flight stop, the report of what
+ * was gathered is written, marked incomplete, exit 130); a second Ctrl-C exits at once.
+ */
+function trapSignals(controller: AbortController): () => void {
+  let count = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    count += 1;
+    if (count > 1) {
+      process.stderr.write('\nsession-audit: stopped at once (second interrupt); no report written.\n');
+      process.exit(ExitCode.interrupted);
+    }
+    process.stderr.write(`\nsession-audit: ${signal} received: stopping the requests in flight and writing what was gathered (press Ctrl-C again to quit at once).\n`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
 }
 
 /** chalk honours FORCE_COLOR but not NO_COLOR (no-color.org); FORCE_COLOR wins, as in Node itself. */
@@ -55,9 +85,22 @@ async function checkWritable(path: string): Promise<void> {
   }
 }
 
+async function writeHar(path: string, trace: readonly TraceEntry[], redactor: Redactor): Promise<void> {
+  const { buildHar } = await import('../http/har.js');
+  const { toolVersion } = await import('../version.js');
+  try {
+    await writeFile(path, `${JSON.stringify(buildHar(trace, redactor, toolVersion()), null, 2)}\n`);
+  } catch (err) {
+    throw writeError(path, err);
+  }
+  process.stderr.write(`HTTP trace of ${trace.length} request${trace.length === 1 ? '' : 's'} written to ${path} (secrets masked)\n`);
+}
+
 export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): Promise<ExitCodeValue> {
   if (out.output) await checkWritable(out.output);
+  if (out.har) await checkWritable(out.har);
   const { runAudit } = await import('../audit.js');
+  const { Redactor } = await import('../http/redact.js');
   const { loadFormatter } = await import('../report/formatters/index.js');
   // A terminal that reports 0 columns makes ora redraw forever; no spinner there.
   const interactive = Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !process.env.CI && !out.verbose;
@@ -67,12 +110,26 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
     if (spinner) spinner.text = text;
     else if (out.verbose) process.stderr.write(`• ${text}\n`);
   };
+  const controller = new AbortController();
+  const untrap = trapSignals(controller);
+  const redactor = new Redactor(loaded.config.showSecrets);
+  const trace: TraceEntry[] = [];
+  const auditOpts: AuditOptions = { progress, signal: controller.signal, redactor };
+  if (verboseLog) auditOpts.log = verboseLog;
+  if (out.har) auditOpts.trace = trace;
+  if (out.env) auditOpts.env = out.env;
   let run;
   try {
-    run = await runAudit(loaded, verboseLog ? { progress, log: verboseLog } : { progress });
+    run = await runAudit(loaded, auditOpts);
+  } catch (err) {
+    // A failed login is when the trace helps most: write it before reporting the failure.
+    if (out.har) await writeHar(out.har, trace, redactor).catch(() => undefined);
+    throw err;
   } finally {
     spinner?.stop();
+    untrap();
   }
+  if (out.har) await writeHar(out.har, trace, redactor);
   const formatter = await loadFormatter(out.format);
   const colorLevel = !out.color || out.output ? 0 : resolveColorLevel(process.env, chalk.level);
   const width = out.output || !process.stdout.isTTY ? 100 : Math.min(120, Math.max(60, process.stdout.columns || 100));
@@ -89,6 +146,10 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
     process.stderr.write(`Score ${run.report.score}/100, grade ${run.report.grade}; ${out.format} report written to ${out.output}\n`);
   } else {
     process.stdout.write(text);
+  }
+  if (controller.signal.aborted) {
+    process.stderr.write('session-audit: the run was interrupted; the report above is incomplete and the gate failed.\n');
+    return ExitCode.interrupted;
   }
   return run.report.gate.passed ? ExitCode.ok : ExitCode.gateFailed;
 }

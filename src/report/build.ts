@@ -60,6 +60,12 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
   if (evidence.session.note) session.note = evidence.session.note;
   if (evidence.session.stack) session.stack = evidence.session.stack;
   const { grade, note: gradeNote } = gradeFor(score, results);
+  const gate = evaluateGate(results, score, opts.failOn, opts.minScore);
+  if (evidence.incomplete) {
+    // Partial results are never a pass.
+    gate.passed = false;
+    gate.reasons.push(`the run is incomplete: ${evidence.incomplete}`);
+  }
   return {
     schemaVersion: 1,
     ...(gradeNote ? { gradeNote } : {}),
@@ -71,11 +77,12 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
     requests: evidence.requests,
     score,
     grade,
-    gate: evaluateGate(results, score, opts.failOn, opts.minScore),
+    gate,
     summary: { checks: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skipped'), errors: count('error'), findingsBySeverity: bySev },
     session,
     checks,
     warnings: evidence.warnings,
+    ...(evidence.incomplete ? { incomplete: { reason: evidence.incomplete } } : {}),
     exchanges: evidence.exchanges,
   };
 }

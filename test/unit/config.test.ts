@@ -55,6 +55,9 @@ describe('validateConfig', () => {
       headers: {},
       timeout: 10_000,
       insecure: false,
+      allowHttp: false,
+      scope: { allow: [] },
+      limits: { deadline: 600_000, maxRequests: 1000, concurrency: 2, maxRedirects: 10, maxBody: 1024 * 1024, retryAfterMax: 30_000 },
       failOn: 'high',
       showSecrets: false,
     });

@@ -42,7 +42,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
       input = deepMerge(input, { ca: caPath });
     }
     const config = validateConfig(input, new Set(), 'demo configuration');
-    const out = { format: chooseFormat(opts.format, opts.output), color: opts.color, verbose: opts.verbose };
+    // env: {} so a proxy configured in the environment never sees the demo's loopback traffic.
+    const out = { format: chooseFormat(opts.format, opts.output), color: opts.color, verbose: opts.verbose, env: {} };
     return await auditAndReport({ config, password: new Secret(password) }, opts.output ? { ...out, output: opts.output } : out);
   } finally {
     await demo.close();
