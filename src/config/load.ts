@@ -202,6 +202,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], fromFlags: Set
   const lines: string[] = [];
   for (const issue of issues) {
     const base = issue.path.map(String).join('.');
+    // scope.allow.0 was set by --allow-origin: name the flag for list items too.
+    const listBase = issue.path.filter((p) => typeof p !== 'number').map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const full = base ? `${base}.${key}` : key;
@@ -209,7 +211,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], fromFlags: Set
       }
       continue;
     }
-    const where = fromFlags.has(base) && FLAG_FOR_PATH[base] ? `${FLAG_FOR_PATH[base]} (${base})` : base || '(config)';
+    const flagBase = fromFlags.has(base) ? base : fromFlags.has(listBase) ? listBase : undefined;
+    const where = flagBase !== undefined && FLAG_FOR_PATH[flagBase] ? `${FLAG_FOR_PATH[flagBase]} (${base})` : base || '(config)';
     let message = issue.message;
     if (issue.code === 'invalid_type') {
       const received = describeReceived(issue.input);

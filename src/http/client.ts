@@ -194,7 +194,7 @@ function errorCode(err: unknown): string | undefined {
 }
 
 /** A sentence a user can act on, naming the flag that helps. */
-export function describeNetworkError(err: unknown, url: URL, timeoutMs: number): HttpError {
+export function describeNetworkError(err: unknown, url: URL, timeoutMs: number, beforeResponse = false): HttpError {
   const code = errorCode(err) ?? 'E_NETWORK';
   const where = `${url.origin}`;
   if (code === 'ECONNREFUSED') return new HttpError(code, `Connection refused by ${where}: is the server running and listening on that port?`);
@@ -202,7 +202,11 @@ export function describeNetworkError(err: unknown, url: URL, timeoutMs: number):
   if (code === 'UND_ERR_INVALID_ARG' || code === 'HPE_INVALID_HEADER_TOKEN' || code.startsWith('HPE_')) {
     return new HttpError(code, `${where} sent a response that is not valid HTTP (${code}); session-audit cannot read it.`);
   }
-  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') return new HttpError(code, `${where} closed the connection before the response was complete.`);
+  if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
+    // A TLS 1.3 server that wants a client certificate just closes the connection after the handshake.
+    const mtls = beforeResponse && url.protocol === 'https:' ? ' If the server requires a client certificate (mTLS), pass it with --cert <file.pem> and --key <file.pem>.' : '';
+    return new HttpError(code, `${where} closed the connection before the response was complete.${mtls}`);
+  }
   if (code === 'UND_ERR_CONNECT_TIMEOUT' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'ABORT_ERR' || code === 'UND_ERR_ABORTED' || code === 'TIMEOUT_ERR') {
     return new HttpError('E_TIMEOUT', `${where} did not answer within ${timeoutMs} ms (raise it with --timeout).`);
   }
@@ -372,11 +376,11 @@ export class HttpClient {
         ...extra,
       });
     };
-    const fail = (err: unknown): HttpError => {
+    const fail = (err: unknown, beforeResponse: boolean): HttpError => {
       let out: HttpError;
       if (runSignal?.aborted) out = this.#abortError(req.url);
       else {
-        out = describeNetworkError(err, req.url, this.#opts.timeoutMs);
+        out = describeNetworkError(err, req.url, this.#opts.timeoutMs, beforeResponse && !this.#opts.cert);
         if (deadlineBound && out.code === 'E_TIMEOUT') {
           out = new HttpError('E_DEADLINE', `The audit deadline (--deadline) passed while waiting for ${req.method} ${req.url.pathname}; raise it to let the remaining checks run.`);
         }
@@ -394,7 +398,7 @@ export class HttpClient {
         signal,
       });
     } catch (err) {
-      throw fail(err);
+      throw fail(err, true);
     }
     let body = '';
     let truncated = false;
@@ -414,7 +418,7 @@ export class HttpClient {
       if (truncated) res.body.destroy();
       body = decode(Buffer.concat(chunks), res.headers['content-encoding'], this.#opts.maxBodyBytes);
     } catch (err) {
-      throw fail(err);
+      throw fail(err, false);
     }
     const raw = res.headers['set-cookie'];
     const setCookie = raw === undefined ? [] : Array.isArray(raw) ? raw : [raw];
