@@ -263,6 +263,14 @@ describe.concurrent('load limits', () => {
     expect(report.gate.reasons.join(' ')).toContain('incomplete');
   });
 
+  it('the terminal report of a run cut short says INCOMPLETE RUN and why, and the gate line says it failed', async () => {
+    const a = await app((c) => c.path === '/logout');
+    const r = await run([...flags(a.url, '--deadline', '2s', '--timeout', '30s'), '--format', 'terminal']);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/INCOMPLETE RUN — A limit cut the run short: .*--deadline/);
+    expect(r.stdout).toMatch(/Gate: FAILED — .*the run is incomplete/);
+  });
+
   it('--max-requests used up after the session was established: the remaining checks error, never pass', async () => {
     const a = await app();
     const full = reportOf(await run(flags(a.url)));
