@@ -34,13 +34,14 @@ export interface OutputOptions {
  * Ctrl-C and SIGTERM: the first one aborts the run (requests in flight stop, the report of what
  * was gathered is written, marked incomplete, exit 130); a second Ctrl-C exits at once.
  */
-function trapSignals(controller: AbortController): () => void {
+export function trapSignals(controller: AbortController, exit: (code: number) => void = (code) => process.exit(code)): () => void {
   let count = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     count += 1;
     if (count > 1) {
       process.stderr.write('\nsession-audit: stopped at once (second interrupt); no report written.\n');
-      process.exit(ExitCode.interrupted);
+      exit(ExitCode.interrupted);
+      return;
     }
     process.stderr.write(`\nsession-audit: ${signal} received: stopping the requests in flight and writing what was gathered (press Ctrl-C again to quit at once).\n`);
     controller.abort(signal);

@@ -381,7 +381,9 @@ export class HttpClient {
       if (runSignal?.aborted) out = this.#abortError(req.url);
       else {
         out = describeNetworkError(err, req.url, this.#opts.timeoutMs, beforeResponse && !this.#opts.cert);
-        if (deadlineBound && out.code === 'E_TIMEOUT') {
+        if (this.#opts.proxy && ['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ECONNRESET'].includes(out.code) && beforeResponse) {
+          out = new HttpError(out.code, `Could not reach the proxy ${new URL(this.#opts.proxy).origin} given with --proxy (${out.code}): is it running and listening there?`);
+        } else if (deadlineBound && out.code === 'E_TIMEOUT') {
           out = new HttpError('E_DEADLINE', `The audit deadline (--deadline) passed while waiting for ${req.method} ${req.url.pathname}; raise it to let the remaining checks run.`);
         }
       }

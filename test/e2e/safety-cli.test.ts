@@ -137,7 +137,7 @@ describe.concurrent('proxies', () => {
     const r = await run(flags('http://127.0.0.1:9', '--proxy', 'http://127.0.0.1:1'));
     expect(r.code).toBe(3);
     expect(r.stderr).not.toMatch(STACK);
-    expect(r.stderr).toMatch(/refused/i);
+    expect(r.stderr).toContain('Could not reach the proxy http://127.0.0.1:1 given with --proxy (ECONNREFUSED)');
   });
 });
 
@@ -336,7 +336,7 @@ describe.concurrent('secrets in, mTLS, Ctrl-C', () => {
     expect(r.stderr).toContain('needs both --cert and --key');
   });
 
-  it('Ctrl-C while logout hangs: exit 130, the report is written marked incomplete, unfinished checks are error', async () => {
+  it.each(['SIGINT', 'SIGTERM'] as const)('%s while logout hangs: exit 130, the report is written marked incomplete, unfinished checks are error', async (signal) => {
     let onLogout: () => void = () => undefined;
     const logoutSeen = new Promise<void>((r) => (onLogout = r));
     const a = await app((c) => {
@@ -346,15 +346,34 @@ describe.concurrent('secrets in, mTLS, Ctrl-C', () => {
     });
     const r = await run(flags(a.url, '--timeout', '60s'), {}, {
       onSpawn: (child) => {
-        void logoutSeen.then(() => child.kill('SIGINT'));
+        void logoutSeen.then(() => child.kill(signal));
       },
     });
     expect(r.code).toBe(130);
     const report = reportOf(r);
-    expect(report.incomplete?.reason).toContain('SIGINT');
+    expect(report.incomplete?.reason).toContain(signal);
     expect(statuses(report, 'logout-revocation')).toEqual(['error']);
     expect(report.checks.every((c) => c.status !== 'pass' || !c.ruleId.startsWith('logout-'))).toBe(true);
     expect(report.gate.passed).toBe(false);
     expect(r.stderr).toContain('interrupted');
+  });
+});
+
+describe('signal handling in-process', () => {
+  it('the first Ctrl-C aborts the run; a second exits at once with 130', async () => {
+    const { trapSignals } = await import('../../src/cli/output.js');
+    const controller = new AbortController();
+    const exits: number[] = [];
+    const untrap = trapSignals(controller, (code) => exits.push(code));
+    try {
+      process.emit('SIGINT', 'SIGINT');
+      expect(controller.signal.aborted).toBe(true);
+      expect(controller.signal.reason).toBe('SIGINT');
+      expect(exits).toEqual([]);
+      process.emit('SIGINT', 'SIGINT');
+      expect(exits).toEqual([130]);
+    } finally {
+      untrap();
+    }
   });
 });
