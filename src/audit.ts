@@ -56,14 +56,23 @@ export function isLoopbackHost(hostname: string): boolean {
   return h === 'localhost' || h.endsWith('.localhost') || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::1';
 }
 
-/** A plain-http target off loopback sends the password in clear: only with --allow-http. */
-export function checkTransport(target: URL, allowHttp: boolean): void {
-  if (target.protocol === 'http:' && !isLoopbackHost(target.hostname) && !allowHttp) {
-    throw new UsageError(
-      `The target ${target.origin} is plain http:// and not on this machine: logging in would send the password and the session cookie across the network unencrypted. ` +
-        'Use the https:// URL, or pass --allow-http (allowHttp in the config) if this is a test network where that is acceptable; the report will then flag it.',
-      'E_PLAIN_HTTP',
-    );
+/**
+ * Plain http off loopback sends the password or the session cookie in clear: only with
+ * --allow-http. Checked for the target and every scope.allow origin (an http SSO host would
+ * receive the password).
+ */
+export function checkTransport(target: URL, allowHttp: boolean, allowed: readonly string[] = []): void {
+  if (allowHttp) return;
+  for (const origin of [target.origin, ...allowed]) {
+    const u = new URL(origin);
+    if (u.protocol === 'http:' && !isLoopbackHost(u.hostname)) {
+      const what = origin === target.origin ? `The target ${origin}` : `The scope.allow origin ${origin}`;
+      throw new UsageError(
+        `${what} is plain http:// and not on this machine: logging in would send the password and the session cookie across the network unencrypted. ` +
+          'Use the https:// URL, or pass --allow-http (allowHttp in the config) if this is a test network where that is acceptable; the report will then flag it.',
+        'E_PLAIN_HTTP',
+      );
+    }
   }
 }
 
@@ -108,7 +117,7 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
   const redactor = opts.redactor ?? new Redactor(config.showSecrets);
   redactor.rememberPassword(password.reveal());
   const target = new URL(config.target);
-  checkTransport(target, config.allowHttp);
+  checkTransport(target, config.allowHttp, config.scope.allow);
   const ca = config.ca ? await readCa(config.ca) : undefined;
   const cert = config.cert ? await readPem('--cert', config.cert, 'CERTIFICATE') : undefined;
   const key = config.key ? await readPem('--key', config.key, 'PRIVATE KEY') : undefined;
@@ -133,6 +142,10 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     },
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.trace ? { onTrace: (e: TraceEntry) => trace.push(e) } : {}),
+    onWait: (text: string) => {
+      opts.progress?.(text);
+      opts.log?.(redactor.clean(text));
+    },
   });
   const http: AuditHttp = { client, redactor, target, headers: config.headers, exchanges: [], maxRedirects: limits.maxRedirects };
   if (log) http.log = (line: string) => log(redactor.clean(line));

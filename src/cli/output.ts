@@ -124,7 +124,7 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
     run = await runAudit(loaded, auditOpts);
   } catch (err) {
     // A failed login is when the trace helps most: write it before reporting the failure.
-    if (out.har) await writeHar(out.har, trace, redactor).catch(() => undefined);
+    if (out.har && trace.length > 0) await writeHar(out.har, trace, redactor).catch(() => undefined);
     throw err;
   } finally {
     spinner?.stop();

@@ -15,9 +15,10 @@ export interface HttpRequest {
   headers: Record<string, string>;
   body?: string;
   /**
-   * Left out: the run's signal (Ctrl-C) aborts the request. `null`: the run's signal is ignored,
-   * for cleanup that must still go out after Ctrl-C (restoring a changed password, for example);
-   * the timeout, scope and deadline still apply.
+   * Left out: the run's signal (Ctrl-C) aborts the request, and --deadline / --max-requests
+   * apply. `null`: cleanup that must still go out to leave the account as it was (restoring a
+   * changed password, for example): not stopped by Ctrl-C, the deadline or the request budget.
+   * Scope, --rate, concurrency and the per-request timeout still apply.
    */
   signal?: AbortSignal | null;
 }
@@ -84,6 +85,8 @@ export interface HttpClientOptions {
   signal?: AbortSignal;
   /** Called once per request sent, for the HAR trace. */
   onTrace?: (entry: TraceEntry) => void;
+  /** Told when the client waits on its own (Retry-After), so the user knows why nothing moves. */
+  onWait?: (text: string) => void;
 }
 
 export class HttpError extends Error {
@@ -310,12 +313,13 @@ export class HttpClient {
     const runSignal = req.signal === null ? undefined : this.#opts.signal;
     const maxRetries = this.#limits.maxRetries ?? 2;
     for (let attempt = 0; ; attempt += 1) {
-      const res = await this.#sendOnce(req, runSignal);
+      const res = await this.#sendOnce(req, runSignal, req.signal === null);
       if (attempt >= maxRetries || (res.status !== 429 && res.status !== 503)) return res;
       const wait = parseRetryAfter(res.headers['retry-after']);
       if (wait === undefined || wait > (this.#limits.retryAfterMaxMs ?? 30_000)) return res;
-      const deadline = this.#limits.deadlineAt;
+      const deadline = req.signal === null ? undefined : this.#limits.deadlineAt;
       if (deadline !== undefined && Date.now() + wait >= deadline) return res;
+      this.#opts.onWait?.(`${req.url.origin}${req.url.pathname} answered ${res.status} with Retry-After: waiting ${Math.ceil(wait / 1000)} s before retrying`);
       try {
         await sleep(wait, runSignal);
       } catch {
@@ -328,8 +332,9 @@ export class HttpClient {
     return new HttpError('E_ABORTED', `The request to ${url.origin}${url.pathname} was stopped: the run was interrupted.`);
   }
 
-  async #sendOnce(req: HttpRequest, runSignal: AbortSignal | undefined): Promise<HttpResponse> {
-    const { maxRequests, deadlineAt } = this.#limits;
+  async #sendOnce(req: HttpRequest, runSignal: AbortSignal | undefined, cleanup: boolean): Promise<HttpResponse> {
+    const maxRequests = cleanup ? undefined : this.#limits.maxRequests;
+    const deadlineAt = cleanup ? undefined : this.#limits.deadlineAt;
     if (runSignal?.aborted) throw this.#abortError(req.url);
     await this.#slots.acquire();
     try {

@@ -226,10 +226,11 @@ describe.concurrent('load limits', () => {
       }
       return false;
     });
-    const r = await run(flags(a.url));
+    const r = await run(flags(a.url, '--verbose'));
     expect(r.code).toBe(0);
     const report = reportOf(r);
     expect(answered429).toBe(1);
+    expect(r.stderr).toMatch(/\/me answered 429 with Retry-After: waiting 1 s before retrying/);
     expect(report.summary.errors).toBe(0);
     const me = a.requests.filter((q) => q.url === '/me');
     expect(me.length).toBeGreaterThan(2);

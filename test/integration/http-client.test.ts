@@ -78,6 +78,17 @@ describe('HttpClient guards', () => {
     await client.close();
   });
 
+  it('signal: null (cleanup that restores the account) is sent past the request budget and the deadline', async () => {
+    const client = new HttpClient({ timeoutMs: 2000, limits: { maxRequests: 1, deadlineAt: Date.now() - 1 } });
+    const err = await get(client, '/a').catch((e: unknown) => e);
+    expect((err as HttpError).code).toBe('E_DEADLINE');
+    const res = await client.send({ method: 'GET', url: new URL('/restore', base), headers: {}, signal: null });
+    expect(res.status).toBe(200);
+    const again = await client.send({ method: 'GET', url: new URL('/restore', base), headers: {}, signal: null });
+    expect(again.status).toBe(200);
+    await client.close();
+  });
+
   it('an aborted run signal refuses new requests; signal: null still goes out (cleanup after Ctrl-C)', async () => {
     const controller = new AbortController();
     const client = new HttpClient({ timeoutMs: 2000, signal: controller.signal });
@@ -116,5 +127,10 @@ describe('plain http', () => {
     expect(() => checkTransport(new URL('http://staging.example.test'), true)).not.toThrow();
     expect(() => checkTransport(new URL('https://staging.example.test'), false)).not.toThrow();
     expect(() => checkTransport(new URL('http://127.0.0.1:3000'), false)).not.toThrow();
+  });
+
+  it('an http:// scope.allow origin off loopback is refused too (it could receive the password)', () => {
+    expect(() => checkTransport(new URL('https://app.example.test'), false, ['http://sso.example.test'])).toThrow(/scope\.allow origin http:\/\/sso\.example\.test/);
+    expect(() => checkTransport(new URL('https://app.example.test'), false, ['https://sso.example.test', 'http://localhost:9000'])).not.toThrow();
   });
 });
