@@ -14,11 +14,12 @@ Exit codes:
      no check that ended in error)
   1  the gate failed
   2  usage or configuration error (bad flag, invalid config file, password variable not set,
-     unreadable --ca file, report file that cannot be written)
+     unreadable --ca/--cert/--key file, plain http:// off loopback without --allow-http,
+     report or HAR file that cannot be written)
   3  the audit could not run (target unreachable, DNS or TLS failure, login failed, a limit
      reached before a session existed, or the logged-in check cannot tell a logged-in browser
      from a logged-out one)
-  130  interrupted (Ctrl-C or SIGTERM): the report of what was gathered was written, marked
+  130 interrupted (Ctrl-C or SIGTERM): the report of what was gathered was written, marked
      incomplete; a second Ctrl-C exits at once without a report`;
 
 const EXAMPLES = `
@@ -35,6 +36,14 @@ Examples:
   # An HTML login form with a CSRF token, gate CI on medium findings, JSON report to a file
   $ session-audit https://staging.example.test --login /login --login-type form \\
       --username alice --auth-check /account --logout /logout --fail-on medium -o report.json --format json
+
+  # Production: paced, bounded, watched through Burp, with an HTTP trace for the bug report
+  $ session-audit https://www.example.test --login /login --login-type form --username alice \
+      --auth-check /account --rate 2 --deadline 5m --proxy http://127.0.0.1:8080 --ca burp-ca.pem \
+      --har trace.har
+
+  # Password from a secret manager on stdin instead of the environment
+  $ vault kv get -field=password secret/staging | session-audit --config audit.json --password-stdin
 
   # Everything from a config file (flags override it)
   $ session-audit --config session-audit.config.json`;

@@ -360,6 +360,31 @@ describe.concurrent('secrets in, mTLS, Ctrl-C', () => {
   });
 });
 
+describe.concurrent('interrupts and trace files at the edges', () => {
+  it('Ctrl-C before a session exists: exit 130, one line saying there is nothing to report, stdout empty', async () => {
+    let onLanding: () => void = () => undefined;
+    const landing = new Promise<void>((r) => (onLanding = r));
+    const a = await app((c) => {
+      if (c.path !== '/') return false;
+      onLanding();
+      return true; // never answers
+    });
+    const r = await run(flags(a.url, '--timeout', '60s'), {}, { onSpawn: (child) => void landing.then(() => child.kill('SIGINT')) });
+    expect(r.code).toBe(130);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toContain('Interrupted before a logged-in session was established');
+    expect(r.stderr).not.toMatch(STACK);
+  });
+
+  it('--har into a folder that does not exist: exit 2 before any request', async () => {
+    const a = await app();
+    const r = await run(flags(a.url, '--har', join(dir, 'missing', 'trace.har')));
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('the folder does not exist');
+    expect(a.requests).toHaveLength(0);
+  });
+});
+
 describe('signal handling in-process', () => {
   it('the first Ctrl-C aborts the run; a second exits at once with 130', async () => {
     const { trapSignals } = await import('../../src/cli/output.js');
