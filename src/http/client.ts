@@ -184,6 +184,16 @@ class Semaphore {
   }
 }
 
+/** undici's HTTPParserError: the bytes that came back are not HTTP/1.1. */
+function isParserError(err: unknown): boolean {
+  let e: unknown = err;
+  for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth += 1) {
+    if ((e as { name?: unknown }).name === 'HTTPParserError') return true;
+    e = (e as { cause?: unknown }).cause;
+  }
+  return false;
+}
+
 function errorCode(err: unknown): string | undefined {
   let e: unknown = err;
   for (let depth = 0; depth < 4 && e && typeof e === 'object'; depth += 1) {
@@ -202,8 +212,8 @@ export function describeNetworkError(err: unknown, url: URL, timeoutMs: number, 
   const where = `${url.origin}`;
   if (code === 'ECONNREFUSED') return new HttpError(code, `Connection refused by ${where}: is the server running and listening on that port?`);
   if (code === 'ENOTFOUND' || code === 'EAI_AGAIN') return new HttpError(code, `Cannot resolve host ${url.hostname} (DNS lookup failed): check the spelling of the URL, or the DNS/VPN settings of this machine.`);
-  if (code === 'UND_ERR_INVALID_ARG' || code === 'HPE_INVALID_HEADER_TOKEN' || code.startsWith('HPE_')) {
-    return new HttpError(code, `${where} sent a response that is not valid HTTP (${code}); session-audit cannot read it.`);
+  if (code.startsWith('HPE_') || isParserError(err)) {
+    return new HttpError(code === 'E_NETWORK' ? 'E_NOT_HTTP' : code, `${where} sent a response that is not valid HTTP/1.1: is this the web server's port (and http vs https right)?`);
   }
   if (code === 'ECONNRESET' || code === 'UND_ERR_SOCKET' || code === 'EPIPE') {
     // A TLS 1.3 server that wants a client certificate just closes the connection after the handshake.
@@ -217,7 +227,7 @@ export function describeNetworkError(err: unknown, url: URL, timeoutMs: number, 
     return new HttpError(code, `TLS certificate of ${where} is not trusted (${code}). Pass its CA with --ca <file.pem>, or --insecure to skip verification (the report will say so).`);
   }
   if (/^ERR_SSL_|^ERR_TLS_|TLSV1_ALERT|SSL/.test(code)) {
-    return new HttpError(code, `TLS handshake with ${where} failed (${code}). If the server requires a client certificate, pass --cert <file.pem> and --key <file.pem>; for an untrusted server certificate, --ca <file.pem> or --insecure.`);
+    return new HttpError(code, `TLS handshake with ${where} failed (${code}): check that this port speaks https, not plain http. If the server requires a client certificate, pass --cert <file.pem> and --key <file.pem>; for an untrusted server certificate, --ca <file.pem> or --insecure.`);
   }
   const detail = err instanceof Error ? err.message : String(err);
   return new HttpError(code, `Request to ${where} failed: ${detail} (${code}).`);

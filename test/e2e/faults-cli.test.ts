@@ -157,6 +157,14 @@ describe.concurrent('faults that stop the audit: exit 3 and one clear paragraph'
     expect(r.stderr).toContain('[password]');
   });
 
+  it('https:// to a port that speaks plain http: exit 3, says the TLS handshake failed and to check the scheme', async () => {
+    const a = await app();
+    const r = await run(flags(a.url.replace('http://', 'https://')));
+    expectClean(r);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/TLS handshake with https:\/\/127\.0\.0\.1:\d+ failed \(ERR_SSL_[A-Z_]+\): check that this port speaks https/);
+  });
+
   it('a response that is not HTTP at all: exit 3 with a readable message', async () => {
     const url = await rawServer((s) => {
       s.once('data', () => s.end('SSH-2.0-OpenSSH_9.6\r\n\r\n'));
@@ -164,7 +172,7 @@ describe.concurrent('faults that stop the audit: exit 3 and one clear paragraph'
     const r = await run(flags(url));
     expectClean(r);
     expect(r.code).toBe(3);
-    expect(r.stderr).toMatch(/^session-audit: The audit could not run: /);
+    expect(r.stderr).toMatch(/^session-audit: The audit could not run: http:\/\/127\.0\.0\.1:\d+ sent a response that is not valid HTTP\/1\.1/);
   });
 });
 
