@@ -142,10 +142,8 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     },
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.trace ? { onTrace: (e: TraceEntry) => trace.push(e) } : {}),
-    onWait: (text: string) => {
-      opts.progress?.(text);
-      opts.log?.(redactor.clean(text));
-    },
+    // Shown as progress (the spinner, or a `•` line with --verbose): the user sees why nothing moves.
+    onWait: (text: string) => opts.progress?.(redactor.clean(text)),
   });
   const http: AuditHttp = { client, redactor, target, headers: config.headers, exchanges: [], maxRedirects: limits.maxRedirects };
   if (log) http.log = (line: string) => log(redactor.clean(line));
