@@ -19,11 +19,22 @@ const TOKEN = 'tok3nLEAKcheck9f8e7d6c5b4a3210';
 const REMEMBER = 'rememberLEAK0a1b2c3d4e5f6071';
 const SECRETS = { PASSWORD, TOKEN, REMEMBER };
 
-let a: HostileApp;
 let dir: string;
+const apps: HostileApp[] = [];
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'session-audit-leak-'));
-  a = await startHostileApp({
+});
+afterAll(async () => {
+  await Promise.all(apps.splice(0).map((x) => x.close()));
+  await rm(dir, { recursive: true, force: true });
+});
+
+/**
+ * A target whose session token is always TOKEN. One per test: runs are concurrent, and one
+ * run's logout must not end another run's session.
+ */
+async function target(): Promise<HostileApp> {
+  const app = await startHostileApp({
     password: PASSWORD,
     override: (c) => {
       if (c.path === '/login' && c.method === 'POST') {
@@ -47,13 +58,11 @@ beforeAll(async () => {
       return false;
     },
   });
-});
-afterAll(async () => {
-  await a.close();
-  await rm(dir, { recursive: true, force: true });
-});
+  apps.push(app);
+  return app;
+}
 
-function flags(...extra: string[]): string[] {
+function flags(a: HostileApp, ...extra: string[]): string[] {
   return [a.url, '--login', '/login', '--username', USER, '--auth-check', '/me', '--logout', '/logout', '--timeout', '5s', ...extra];
 }
 
@@ -74,7 +83,7 @@ function expectNoSecret(text: string, where: string): void {
 describe.concurrent.each(FORMATS.map((f) => [f]))('format %s', (format) => {
   it('stdout + --verbose log + --har: no password, no token', async () => {
     const har = join(dir, `${format}-verbose.har`);
-    const r = await runCli(flags('--format', format, '--verbose', '--har', har), { SESSION_AUDIT_PASSWORD: PASSWORD });
+    const r = await runCli(flags(await target(), '--format', format, '--verbose', '--har', har), { SESSION_AUDIT_PASSWORD: PASSWORD });
     expect([0, 1]).toContain(r.code);
     expect(r.stdout.length).toBeGreaterThan(0);
     expect(r.stderr).toContain('→ #'); // the verbose log really ran
@@ -85,7 +94,7 @@ describe.concurrent.each(FORMATS.map((f) => [f]))('format %s', (format) => {
 
   it('-o file: no password, no token', async () => {
     const out = join(dir, `report-${format}.out`);
-    const r = await runCli(flags('--format', format, '-o', out), { SESSION_AUDIT_PASSWORD: PASSWORD });
+    const r = await runCli(flags(await target(), '--format', format, '-o', out), { SESSION_AUDIT_PASSWORD: PASSWORD });
     expect([0, 1]).toContain(r.code);
     const all = await everything(r, [out]);
     expect(all.length).toBeGreaterThan(100);
@@ -98,7 +107,7 @@ describe.concurrent('error paths and --show-secrets', () => {
     const har = join(dir, 'failed-login.har');
     // The server echoes whatever password it got: a distinctive wrong one proves the scrubbing.
     const wrong = `${PASSWORD}-WRONG`;
-    const r = await runCli(flags('--verbose', '--har', har), { SESSION_AUDIT_PASSWORD: wrong });
+    const r = await runCli(flags(await target(), '--verbose', '--har', har), { SESSION_AUDIT_PASSWORD: wrong });
     expect(r.code).toBe(3);
     expect(r.stderr).toContain('Login failed');
     const all = await everything(r, [har]);
@@ -110,7 +119,7 @@ describe.concurrent('error paths and --show-secrets', () => {
 
   it('--show-secrets shows the token in the report and the HAR, and still never the password', async () => {
     const har = join(dir, 'show.har');
-    const r = await runCli(flags('--format', 'json', '--verbose', '--show-secrets', '--har', har), { SESSION_AUDIT_PASSWORD: PASSWORD });
+    const r = await runCli(flags(await target(), '--format', 'json', '--verbose', '--show-secrets', '--har', har), { SESSION_AUDIT_PASSWORD: PASSWORD });
     expect([0, 1]).toContain(r.code);
     expect(r.stdout).toContain(TOKEN);
     const harText = await readFile(har, 'utf8');
