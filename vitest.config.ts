@@ -6,5 +6,8 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',
+    // In-process audits read proxy variables from process.env (as the CLI does); a CI machine's
+    // proxy must not capture the tests' loopback traffic. Proxy tests set their own.
+    env: { HTTP_PROXY: '', HTTPS_PROXY: '', http_proxy: '', https_proxy: '', NO_PROXY: '', no_proxy: '' },
   },
 });

@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 2,
   /** The audit could not run: target unreachable, login failed, oracle cannot tell. */
   auditFailed: 3,
+  /** Stopped by Ctrl-C (SIGINT) or SIGTERM; whatever report existed was written, marked incomplete. */
+  interrupted: 130,
   /** An unexpected internal error (a bug in session-audit). */
   internal: 70,
 } as const;
@@ -41,5 +43,13 @@ export class AuditAbortError extends SessionAuditError {
   constructor(message: string, code = 'E_AUDIT') {
     super(code, message, ExitCode.auditFailed);
     this.name = 'AuditAbortError';
+  }
+}
+
+/** Ctrl-C before there was anything to report: exit 130. */
+export class InterruptedError extends SessionAuditError {
+  constructor(message: string) {
+    super('E_INTERRUPTED', message, ExitCode.interrupted);
+    this.name = 'InterruptedError';
   }
 }

@@ -15,9 +15,13 @@ Exit codes:
      --min-grade; no check that ended in error)
   1  the gate failed
   2  usage or configuration error (bad flag, invalid config file, password variable not set,
-     unreadable --ca file, report file that cannot be written)
-  3  the audit could not run (target unreachable, login failed, or the logged-in check
-     cannot tell a logged-in browser from a logged-out one)`;
+     unreadable --ca/--cert/--key file, plain http:// off loopback without --allow-http,
+     report or HAR file that cannot be written)
+  3  the audit could not run (target unreachable, DNS or TLS failure, login failed, a limit
+     reached before a session existed, or the logged-in check cannot tell a logged-in browser
+     from a logged-out one)
+  130 interrupted (Ctrl-C or SIGTERM): the report of what was gathered was written, marked
+     incomplete; a second Ctrl-C exits at once without a report`;
 
 const EXAMPLES = `
 Examples:
@@ -33,6 +37,14 @@ Examples:
   # An HTML login form with a CSRF token, gate CI on medium findings, JSON report to a file
   $ session-audit https://staging.example.test --login /login --login-type form \\
       --username alice --auth-check /account --logout /logout --fail-on medium -o report.json --format json
+
+  # Production: paced, bounded, watched through Burp, with an HTTP trace for the bug report
+  $ session-audit https://www.example.test --login /login --login-type form --username alice \
+      --auth-check /account --rate 2 --deadline 5m --proxy http://127.0.0.1:8080 --ca burp-ca.pem \
+      --har trace.har
+
+  # Password from a secret manager on stdin instead of the environment
+  $ vault kv get -field=password secret/staging | session-audit --config audit.json --password-stdin
 
   # Everything from a config file (flags override it)
   $ session-audit --config session-audit.config.json
@@ -82,6 +94,7 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
     .addOption(new Option('--login-type <type>', 'json: POST a JSON body; form: fetch the page and submit its form (CSRF included)').choices(['json', 'form']))
     .option('--username <user>', 'the account to log in as')
     .option('--password-env <VAR>', 'environment variable holding the password (default SESSION_AUDIT_PASSWORD)')
+    .option('--password-stdin', 'read the password from the first line of stdin instead (never from a flag value)')
     .option('--auth-check <path>', 'a URL only a logged-in user gets 200 from, e.g. /me')
     .option('--logout <path>', 'logout endpoint (POST by default)')
     .option('--session-cookie <name>', 'a hint: the session cookie is otherwise found by behaviour')
@@ -89,6 +102,18 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
     .option('-H, --header <header>', 'extra request header "Name: value" (repeatable)', collect)
     .option('--ca <file>', 'PEM file of a CA to trust (self-signed staging certificates)')
     .option('--insecure', 'do not verify TLS certificates (the report says so)')
+    .option('--cert <file>', 'PEM client certificate for mTLS-protected targets (with --key)')
+    .option('--key <file>', 'PEM private key of --cert (unencrypted)')
+    .option('--proxy <url>', 'send every request through this HTTP proxy (Burp, ZAP); default: HTTPS_PROXY/HTTP_PROXY/NO_PROXY')
+    .option('--allow-http', 'allow logging in over plain http:// to a host that is not loopback (the report flags it)')
+    .option('--allow-origin <origin>', 'another origin requests may go to, e.g. an SSO host (repeatable; config scope.allow)', collect)
+    .option('--deadline <duration>', 'stop the whole audit after this long; unfinished checks end in error (default 10m)')
+    .option('--max-requests <n>', 'send at most this many requests (default 1000)')
+    .option('--rate <req/s>', 'at most this many requests per second, all simulated browsers together (default: no pacing)')
+    .option('--concurrency <n>', 'requests in flight at once (default 2)')
+    .option('--max-redirects <n>', 'redirect hops followed per request (default 10)')
+    .option('--max-body <size>', 'read at most this much of each response body, e.g. 512KiB (default 1MiB)')
+    .option('--har <file>', 'write an HTTP Archive (HAR 1.2) of every request, secrets masked')
     .option('--show-secrets', 'show session token values unmasked in the report (passwords are never shown)')
     .option('--from-evidence <dir>', 're-run rules, score and reports on evidence saved with --save-evidence; no network, no URL or password');
   outputOptions(audit)
@@ -123,7 +148,7 @@ function oneParagraph(message: string): string {
 
 /**
  * When the report would have been JSON on stdout (`--format json` without a file), a run that ends
- * in exit 2 or 3 still prints JSON there, so `session-audit … --format json | jq` can read why:
+ * in exit 2, 3 or 130 still prints JSON there, so `session-audit … --format json | jq` can read why:
  * {"error": {"code": "E_…", "exitCode": 2, "message": "…"}}. The message is the one on stderr.
  */
 async function jsonErrorOnStdout(program: Command, err: SessionAuditError): Promise<void> {

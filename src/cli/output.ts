@@ -16,6 +16,9 @@ import type { Evidence } from '../evidence/types.js';
 import { FORMATS, isFormat, type FormatName } from '../report/formatters/index.js';
 import type { SarifLocation } from '../report/formatters/types.js';
 import type { Report } from '../report/schema.js';
+import type { AuditOptions } from '../audit.js';
+import type { TraceEntry } from '../http/client.js';
+import type { Redactor } from '../http/redact.js';
 
 /** What the format and output flags say, as commander hands them over. */
 export interface ReportFlags {
@@ -25,6 +28,8 @@ export interface ReportFlags {
   baseline?: string;
   sarifLocation?: string;
   saveEvidence?: string;
+  /** --har <file>: an HTTP Archive of every exchange, redacted. */
+  har?: string;
   color: boolean;
   verbose: boolean;
 }
@@ -43,6 +48,10 @@ export interface OutputOptions {
   templates: Partial<Record<FormatName, string>>;
   baseline?: ReadonlySet<string>;
   saveEvidence?: string;
+  /** --har <file>: an HTTP Archive of every exchange, redacted. */
+  har?: string;
+  /** Where proxy variables are read from (the demo passes {} so loopback never goes to a proxy). */
+  env?: NodeJS.ProcessEnv;
 }
 
 const EXTENSIONS: Array<[RegExp, FormatName]> = [
@@ -103,6 +112,30 @@ export function planOutputs(formatFlags: readonly string[] = [], outputFlags: re
   return targets;
 }
 
+/**
+ * Ctrl-C and SIGTERM: the first one aborts the run (requests in flight stop, the report of what
+ * was gathered is written, marked incomplete, exit 130); a second Ctrl-C exits at once.
+ */
+export function trapSignals(controller: AbortController, exit: (code: number) => void = (code) => process.exit(code)): () => void {
+  let count = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    count += 1;
+    if (count > 1) {
+      process.stderr.write('\nsession-audit: stopped at once (second interrupt); no report written.\n');
+      exit(ExitCode.interrupted);
+      return;
+    }
+    process.stderr.write(`\nsession-audit: ${signal} received: stopping the requests in flight and writing what was gathered (press Ctrl-C again to quit at once).\n`);
+    controller.abort(signal);
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  return () => {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  };
+}
+
 /** chalk honours FORCE_COLOR but not NO_COLOR (no-color.org); FORCE_COLOR wins, as in Node itself. */
 export function resolveColorLevel(env: NodeJS.ProcessEnv, detected: 0 | 1 | 2 | 3): 0 | 1 | 2 | 3 {
   if (env.FORCE_COLOR !== undefined) return detected;
@@ -133,6 +166,17 @@ async function checkWritable(path: string): Promise<void> {
   } catch (err) {
     throw writeError(path, err);
   }
+}
+
+async function writeHar(path: string, trace: readonly TraceEntry[], redactor: Redactor): Promise<void> {
+  const { buildHar } = await import('../http/har.js');
+  const { toolVersion } = await import('../version.js');
+  try {
+    await writeFile(path, `${JSON.stringify(buildHar(trace, redactor, toolVersion()), null, 2)}\n`);
+  } catch (err) {
+    throw writeError(path, err);
+  }
+  process.stderr.write(`HTTP trace of ${trace.length} request${trace.length === 1 ? '' : 's'} written to ${path} (secrets masked)\n`);
 }
 
 async function readUserFile(path: string, what: string): Promise<string> {
@@ -195,6 +239,10 @@ export async function prepareOutputs(flags: ReportFlags, ctx: { configPath?: str
     out.templates[format] = text;
   }
   if (flags.baseline !== undefined) out.baseline = await readBaseline(flags.baseline);
+  if (flags.har !== undefined) {
+    await checkWritable(flags.har);
+    out.har = flags.har;
+  }
   if (flags.saveEvidence !== undefined) {
     try {
       await mkdir(flags.saveEvidence, { recursive: true });
@@ -243,6 +291,7 @@ export async function writeOutputs(report: Report, out: OutputOptions, evidence?
 
 export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): Promise<ExitCodeValue> {
   const { runAudit } = await import('../audit.js');
+  const { Redactor } = await import('../http/redact.js');
   // A terminal that reports 0 columns makes ora redraw forever; no spinner there.
   const interactive = Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !process.env.CI && !out.verbose;
   const spinner = interactive ? (await import('ora')).default({ stream: process.stderr, text: 'Starting the audit' }).start() : undefined;
@@ -251,17 +300,37 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
     if (spinner) spinner.text = text;
     else if (out.verbose) process.stderr.write(`• ${text}\n`);
   };
+  const controller = new AbortController();
+  const untrap = trapSignals(controller);
+  const redactor = new Redactor(loaded.config.showSecrets);
+  const trace: TraceEntry[] = [];
+  const auditOpts: AuditOptions = { progress, signal: controller.signal, redactor };
+  if (verboseLog) auditOpts.log = verboseLog;
+  if (out.har) auditOpts.trace = trace;
+  if (out.env) auditOpts.env = out.env;
+  if (out.baseline) auditOpts.baseline = out.baseline;
   let run;
   try {
-    run = await runAudit(loaded, { progress, ...(verboseLog ? { log: verboseLog } : {}), ...(out.baseline ? { baseline: out.baseline } : {}) });
+    run = await runAudit(loaded, auditOpts);
+  } catch (err) {
+    // A failed login is when the trace helps most: write it before reporting the failure.
+    if (out.har && trace.length > 0) await writeHar(out.har, trace, redactor).catch(() => undefined);
+    throw err;
   } finally {
     spinner?.stop();
+    untrap();
   }
+  if (out.har) await writeHar(out.har, trace, redactor);
   // Secrets are scrubbed field by field, so a scrub can never break the report's structure.
   const { mapStrings } = await import('../report/sanitize.js');
   const report = mapStrings(run.report, (s) => run.redactor.clean(s));
   const evidence = out.saveEvidence ? withoutRawValues(mapStrings(run.evidence, (s) => run.redactor.clean(s))) : undefined;
-  return writeOutputs(report, out, evidence);
+  const code = await writeOutputs(report, out, evidence);
+  if (controller.signal.aborted) {
+    process.stderr.write('session-audit: the run was interrupted; the report is incomplete and the gate failed.\n');
+    return ExitCode.interrupted;
+  }
+  return code;
 }
 
 /** --from-evidence: rules, score, gate and formatters on saved evidence; no network, no password. */

@@ -29,6 +29,19 @@ export interface ConfigFlags {
   insecure?: boolean;
   ca?: string;
   showSecrets?: boolean;
+  cert?: string;
+  key?: string;
+  proxy?: string;
+  allowHttp?: boolean;
+  allowOrigin?: string[];
+  deadline?: string;
+  maxRequests?: string;
+  rate?: string;
+  concurrency?: string;
+  maxRedirects?: string;
+  maxBody?: string;
+  /** Read the password from stdin instead of the environment. */
+  passwordStdin?: boolean;
 }
 
 /** The password, kept out of every serialisation and inspection of the objects that carry it. */
@@ -72,7 +85,24 @@ const FLAG_FOR_PATH: Record<string, string> = {
   minGrade: '--min-grade',
   timeout: '--timeout',
   ca: '--ca',
+  cert: '--cert',
+  key: '--key',
+  proxy: '--proxy',
+  'scope.allow': '--allow-origin',
+  'limits.deadline': '--deadline',
+  'limits.maxRequests': '--max-requests',
+  'limits.rate': '--rate',
+  'limits.concurrency': '--concurrency',
+  'limits.maxRedirects': '--max-redirects',
+  'limits.maxBody': '--max-body',
 };
+
+/** A numeric flag: a plain decimal number, or a usage error naming the flag. */
+function numberFlag(flag: string, text: string, integer: boolean): number {
+  const ok = integer ? /^\s*\d{1,9}\s*$/.test(text) : /^\s*(\d{1,9}(\.\d{1,6})?|\.\d{1,6})\s*$/.test(text);
+  if (!ok) throw new UsageError(`${flag}: expected ${integer ? 'a whole number' : 'a number'}, got "${text}"`);
+  return Number(text);
+}
 
 type Plain = { [key: string]: JsonValue };
 
@@ -140,6 +170,17 @@ export function flagsToOverlay(flags: ConfigFlags): Plain {
   if (flags.insecure) set(['insecure'], true);
   if (flags.ca !== undefined) set(['ca'], flags.ca);
   if (flags.showSecrets) set(['showSecrets'], true);
+  if (flags.cert !== undefined) set(['cert'], flags.cert);
+  if (flags.key !== undefined) set(['key'], flags.key);
+  if (flags.proxy !== undefined) set(['proxy'], flags.proxy);
+  if (flags.allowHttp) set(['allowHttp'], true);
+  if (flags.allowOrigin && flags.allowOrigin.length > 0) set(['scope', 'allow'], flags.allowOrigin);
+  if (flags.deadline !== undefined) set(['limits', 'deadline'], flags.deadline);
+  if (flags.maxRequests !== undefined) set(['limits', 'maxRequests'], numberFlag('--max-requests', flags.maxRequests, true));
+  if (flags.rate !== undefined) set(['limits', 'rate'], numberFlag('--rate', flags.rate, false));
+  if (flags.concurrency !== undefined) set(['limits', 'concurrency'], numberFlag('--concurrency', flags.concurrency, true));
+  if (flags.maxRedirects !== undefined) set(['limits', 'maxRedirects'], numberFlag('--max-redirects', flags.maxRedirects, true));
+  if (flags.maxBody !== undefined) set(['limits', 'maxBody'], flags.maxBody);
   return o;
 }
 
@@ -165,6 +206,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], fromFlags: Set
   const lines: string[] = [];
   for (const issue of issues) {
     const base = issue.path.map(String).join('.');
+    // scope.allow.0 was set by --allow-origin: name the flag for list items too.
+    const listBase = issue.path.filter((p) => typeof p !== 'number').map(String).join('.');
     if (issue.code === 'unrecognized_keys') {
       for (const key of issue.keys) {
         const full = base ? `${base}.${key}` : key;
@@ -172,7 +215,8 @@ export function formatIssues(issues: readonly z.core.$ZodIssue[], fromFlags: Set
       }
       continue;
     }
-    const where = fromFlags.has(base) && FLAG_FOR_PATH[base] ? `${FLAG_FOR_PATH[base]} (${base})` : base || '(config)';
+    const flagBase = fromFlags.has(base) ? base : fromFlags.has(listBase) ? listBase : undefined;
+    const where = flagBase !== undefined && FLAG_FOR_PATH[flagBase] ? `${FLAG_FOR_PATH[flagBase]} (${base})` : base || '(config)';
     let message = issue.message;
     if (issue.code === 'invalid_type') {
       const received = describeReceived(issue.input);
@@ -270,7 +314,29 @@ export function applyPreset(input: Plain): Plain {
   return preset ? deepMerge(preset, input) : input; // an unknown name is reported by the schema
 }
 
-export async function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env): Promise<LoadedConfig> {
+/** The first line of a piped stdin, without its line ending. */
+export async function readPasswordStdin(stdin: NodeJS.ReadableStream & { isTTY?: boolean } = process.stdin): Promise<Secret> {
+  if (stdin.isTTY) {
+    throw new UsageError(
+      '--password-stdin reads the password from a pipe (printf %s "$PW" | session-audit ... --password-stdin), but stdin is a terminal. Pipe the password in, or use --password-env.',
+      'E_NO_PASSWORD',
+    );
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of stdin) {
+    const buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(String(chunk));
+    chunks.push(buf);
+    size += buf.length;
+    if (buf.includes(10) || size > 64 * 1024) break;
+  }
+  const text = Buffer.concat(chunks).toString('utf8');
+  const line = text.split(/\r?\n/, 1)[0] ?? '';
+  if (line === '') throw new UsageError('--password-stdin: stdin held no password (the first line was empty).', 'E_NO_PASSWORD');
+  return new Secret(line);
+}
+
+export async function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = process.env, stdin?: NodeJS.ReadableStream & { isTTY?: boolean }): Promise<LoadedConfig> {
   const file = flags.config ? await readConfigFile(flags.config) : {};
   const overlay = flagsToOverlay(flags);
   const merged = applyPreset(deepMerge(file, overlay));
@@ -279,7 +345,7 @@ export async function loadConfig(flags: ConfigFlags, env: NodeJS.ProcessEnv = pr
   }
   const source = flags.config ? `config (${flags.config} and flags)` : 'flags';
   const config = validateConfig(merged, flagPaths(overlay), source);
-  const password = readPassword(config, env);
+  const password = flags.passwordStdin ? await readPasswordStdin(stdin) : readPassword(config, env);
   return flags.config ? { config, password, configPath: flags.config } : { config, password };
 }
 

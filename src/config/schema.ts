@@ -91,6 +91,54 @@ const logoutSchema = z.strictObject({
   headers: headerRecord.default({}),
 });
 
+/** A byte count: `1048576`, `512KiB`, `1MiB` (KB/MB are read as KiB/MiB). */
+export function parseByteSize(text: string): number | undefined {
+  const m = /^\s*(\d{1,10})\s*(b|kib|kb|k|mib|mb|m)?\s*$/i.exec(text);
+  if (!m) return undefined;
+  const unit = (m[2] ?? 'b').toLowerCase();
+  const factor = unit.startsWith('k') ? 1024 : unit.startsWith('m') ? 1024 * 1024 : 1;
+  return Number(m[1]) * factor;
+}
+
+const byteSize = z.union([z.number().int(), z.string()]).transform((v, ctx) => {
+  const n = typeof v === 'number' ? v : parseByteSize(v);
+  if (n === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'expected a size such as 1048576, 512KiB or 1MiB' });
+    return z.NEVER;
+  }
+  return n;
+});
+
+/** An origin such as https://sso.example.test (no path). */
+const originSchema = z.string().trim().transform((v, ctx) => {
+  let u: URL;
+  try {
+    u = new URL(v);
+  } catch {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not a URL; expected an origin such as https://sso.example.test` });
+    return z.NEVER;
+  }
+  if ((u.protocol !== 'http:' && u.protocol !== 'https:') || (u.pathname !== '/' && u.pathname !== '') || u.search || u.username || u.password) {
+    ctx.addIssue({ code: 'custom', message: `"${v}" is not an origin; expected scheme://host[:port] such as https://sso.example.test` });
+    return z.NEVER;
+  }
+  return u.origin;
+});
+
+/** Load limits. Everything the audit sends passes these (src/http/client.ts). */
+const limitsSchema = z.strictObject({
+  /** The whole audit; past it no request starts and the remaining checks end in error. */
+  deadline: durationSchema.pipe(z.number().positive('must be longer than 0').max(86_400_000, 'a deadline longer than 24h is not supported')).prefault('10m'),
+  maxRequests: z.number().int().min(1).max(1_000_000).default(1000),
+  /** Requests per second shared by every simulated browser; absent: no pacing. */
+  rate: z.number().positive('must be more than 0').max(10_000).optional(),
+  concurrency: z.number().int().min(1).max(64).default(2),
+  maxRedirects: z.number().int().min(0).max(50).default(10),
+  maxBody: byteSize.pipe(z.number().int().min(1024, 'at least 1KiB').max(64 * 1024 * 1024, 'at most 64MiB')).prefault('1MiB'),
+  /** The longest Retry-After (on 429/503) the audit waits for; a longer one is taken as the answer. */
+  retryAfterMax: durationSchema.pipe(z.number().min(0).max(600_000, 'at most 10m')).prefault('30s'),
+});
+
 const policySchema = z.strictObject({
   maxLifetime: positiveDuration('24h'),
   idleTimeout: positiveDuration('30m'),
@@ -177,6 +225,27 @@ export const configSchema = z
       .prefault('10s'),
     ca: z.string().min(1).optional(),
     insecure: z.boolean().default(false),
+    /** Client certificate and key (PEM files) for mTLS-protected targets. */
+    cert: z.string().min(1).optional(),
+    key: z.string().min(1).optional(),
+    /** A forward proxy (Burp, ZAP); HTTPS_PROXY/HTTP_PROXY/NO_PROXY are used when absent. */
+    proxy: z
+      .string()
+      .trim()
+      .refine((t) => {
+        try {
+          const u = new URL(t);
+          return u.protocol === 'http:' || u.protocol === 'https:';
+        } catch {
+          return false;
+        }
+      }, 'expected a proxy URL such as http://127.0.0.1:8080')
+      .optional(),
+    /** Log in over plain http:// to a host that is not loopback (the password crosses the network in clear). */
+    allowHttp: z.boolean().default(false),
+    /** Origins besides the target's that requests may go to (an SSO host, an API on another port). */
+    scope: z.strictObject({ allow: z.array(originSchema).max(50).default([]) }).prefault({}),
+    limits: limitsSchema.prefault({}),
   })
   .superRefine((cfg, ctx) => {
     let origin: string;
@@ -201,13 +270,16 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path, message: `"${value}" is not a path or URL` });
         continue;
       }
-      if (resolved.origin !== origin) {
+      if (resolved.origin !== origin && !cfg.scope.allow.includes(resolved.origin)) {
         ctx.addIssue({
           code: 'custom',
           path,
-          message: `${resolved.origin} is not the target's origin (${origin}); session-audit only sends credentials and cookies to the target`,
+          message: `${resolved.origin} is not the target's origin (${origin}); session-audit only sends credentials and cookies to the target (add it to scope.allow if it belongs to the deployment)`,
         });
       }
+    }
+    if ((cfg.cert === undefined) !== (cfg.key === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [cfg.cert === undefined ? 'cert' : 'key'], message: 'a client certificate needs both --cert and --key' });
     }
     if (cfg.authCheck.method === 'HEAD' && (cfg.authCheck.expect.bodyIncludes !== undefined || cfg.authCheck.expect.bodyExcludes !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['authCheck', 'method'], message: 'a HEAD response has no body, so bodyIncludes/bodyExcludes can never match; use GET' });

@@ -71,6 +71,7 @@ export const evidenceSchema = z.looseObject({
   }),
   probes: z.looseObject({ fixation: probe(fixation), adoption: probe(adoption), logout: probe(logout) }),
   warnings: z.array(z.string()),
+  incomplete: z.string().optional(),
 });
 
 export type ParsedEvidence = { ok: true; evidence: Evidence } | { ok: false; problems: string[] };

@@ -141,4 +141,6 @@ export interface Evidence {
   };
   /** Settings that change how verdicts read (e.g. TLS verification off). */
   warnings: string[];
+  /** Set when the run stopped early (Ctrl-C, deadline, request budget): why. */
+  incomplete?: string;
 }

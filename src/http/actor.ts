@@ -5,7 +5,7 @@
  */
 import { CookieJar, type SerializedCookieJar } from 'tough-cookie';
 import type { ActorName, CookieState, ExchangeRecord, SentCookie } from '../evidence/types.js';
-import { HttpError, type HttpClient, type HttpResponse } from './client.js';
+import { HttpError, type HttpClient, type HttpRequest, type HttpResponse } from './client.js';
 import { extractCsrfMeta } from '../auth/html.js';
 import type { Redactor } from './redact.js';
 import { parseSetCookie, responseDate, type ParsedSetCookie } from './set-cookie.js';
@@ -22,6 +22,8 @@ export interface AuditHttp {
   exchanges: ExchangeRecord[];
   /** --verbose: one line per exchange, values masked. */
   log?: (line: string) => void;
+  /** Redirect hops followed per request (limits.maxRedirects); default MAX_REDIRECTS. */
+  maxRedirects?: number;
 }
 
 export interface SendOptions {
@@ -30,6 +32,8 @@ export interface SendOptions {
   headers?: Record<string, string>;
   body?: string;
   followRedirects?: boolean;
+  /** `null`: not stopped by Ctrl-C (cleanup that must still happen). See HttpRequest.signal. */
+  signal?: AbortSignal | null;
 }
 
 export interface ActorResponse {
@@ -125,7 +129,10 @@ export class Actor {
       if (cookie) reqHeaders.cookie = cookie;
       let res: HttpResponse;
       try {
-        res = await this.#http.client.send(body === undefined ? { method, url, headers: reqHeaders } : { method, url, headers: reqHeaders, body });
+        const req: HttpRequest = { method, url, headers: reqHeaders };
+        if (body !== undefined) req.body = body;
+        if (opts.signal !== undefined) req.signal = opts.signal;
+        res = await this.#http.client.send(req);
       } catch (err) {
         record.error = this.#http.redactor.clean(err instanceof Error ? err.message : String(err));
         this.#http.log?.(`#${record.id} ${this.name}: ${method} ${record.url} ✗ ${record.error}`);
@@ -178,13 +185,14 @@ export class Actor {
         record.redirectNotFollowed = 'Location is not a valid URL';
         return { status: res.status, body: res.body, headers: res.headers, url, exchangeIds: ids, setCookies: allSet };
       }
-      if (next.origin !== this.#http.target.origin) {
-        record.redirectNotFollowed = `another origin (${next.origin}); cookies are never sent outside the target`;
+      if (next.origin !== this.#http.target.origin && !this.#http.client.listsOrigin(next)) {
+        record.redirectNotFollowed = `another origin (${next.origin}), outside the audit's scope; nothing is sent there`;
         return { status: res.status, body: res.body, headers: res.headers, url, exchangeIds: ids, setCookies: allSet };
       }
-      if (hop + 1 > MAX_REDIRECTS) {
-        record.redirectNotFollowed = `more than ${MAX_REDIRECTS} redirects`;
-        throw new HttpError('E_REDIRECT_LOOP', `More than ${MAX_REDIRECTS} redirects starting at ${opts.url.pathname} (last: ${url.pathname} → ${next.pathname}).`);
+      const maxHops = this.#http.maxRedirects ?? MAX_REDIRECTS;
+      if (hop + 1 > maxHops) {
+        record.redirectNotFollowed = `more than ${maxHops} redirects`;
+        throw new HttpError('E_REDIRECT_LOOP', `More than ${maxHops} redirects starting at ${opts.url.pathname} (last: ${url.pathname} → ${next.pathname}); a redirect loop, or raise --max-redirects.`);
       }
       if (res.status === 303 || ((res.status === 301 || res.status === 302) && method === 'POST')) {
         method = 'GET';

@@ -12,6 +12,11 @@ export interface ProbeContext {
   authCheckUrl: URL;
   loginTarget: LoginTarget;
   progress: (text: string) => void;
+  /**
+   * The run's abort signal (Ctrl-C / SIGTERM). Requests already stop when it fires; a probe that
+   * must undo something (restore a changed password) sends its cleanup with `signal: null`.
+   */
+  signal?: AbortSignal;
 }
 
 export function newActor(ctx: ProbeContext, name: ActorName, snapshot?: JarSnapshot): Actor {

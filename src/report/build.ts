@@ -128,6 +128,11 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
   if (evidence.session.stack) session.stack = evidence.session.stack;
   const { grade, note: gradeNote } = gradeFor(score, results);
   const gate = decideGate(checks, score, grade, { failOn: opts.failOn, minScore: opts.minScore, minGrade: opts.minGrade, preset: opts.preset, baseline: opts.baseline !== undefined });
+  if (evidence.incomplete) {
+    // Partial results are never a pass.
+    gate.passed = false;
+    gate.reasons.push(`the run is incomplete: ${evidence.incomplete}`);
+  }
   return {
     schemaVersion: 1,
     ...(gradeNote ? { gradeNote } : {}),
@@ -144,6 +149,7 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
     session,
     checks,
     warnings: evidence.warnings,
+    ...(evidence.incomplete ? { incomplete: { reason: evidence.incomplete } } : {}),
     exchanges: evidence.exchanges,
   };
 }

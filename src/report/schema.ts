@@ -111,6 +111,8 @@ export const reportSchema = z.object({
   }),
   checks: z.array(checkSchema),
   warnings: z.array(z.string()),
+  /** Present when the run stopped early (Ctrl-C, SIGTERM, --deadline, --max-requests): why. The gate fails. */
+  incomplete: z.object({ reason: z.string() }).optional(),
   exchanges: z.array(exchangeSchema),
 });
 

@@ -1,5 +1,6 @@
 /** Spawning the built CLI (npm run build first) as a user runs it, with CI set and a clean env. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable, Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const BIN = fileURLToPath(new URL('../../bin/session-audit.js', import.meta.url));
@@ -16,15 +17,21 @@ export interface CliOptions {
   closeStdout?: 'first-chunk' | 'at-once';
   /** Working directory (default: the test process's). */
   cwd?: string;
+  /** Piped to the child's stdin (then closed); without it stdin is /dev/null. */
+  stdin?: string;
+  /** Called once the child runs (to send it a signal later, for example). */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}, opts: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH ?? '', CI: '1', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: [opts.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
       ...(opts.cwd ? { cwd: opts.cwd } : {}),
-    });
+    }) as ChildProcessByStdio<Writable | null, Readable, Readable>;
+    if (opts.stdin !== undefined) child.stdin?.end(opts.stdin);
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     if (opts.closeStdout === 'at-once') child.stdout.destroy();

@@ -11,14 +11,15 @@ export async function auditCommand(url: string | undefined, opts: AuditCommandOp
   const { loadConfig, loadGateConfig } = await import('../../config/load.js');
   const { auditAndReport, prepareOutputs, reportFromEvidence } = await import('../output.js');
   const { UsageError } = await import('../../errors.js');
-  const { format, output, template, baseline, sarifLocation, saveEvidence, color, verbose, fromEvidence, ...flags } = opts;
-  const reportFlags: ReportFlags = { format, output, template, baseline, sarifLocation, saveEvidence, color, verbose };
+  const { format, output, template, baseline, sarifLocation, saveEvidence, har, color, verbose, fromEvidence, ...flags } = opts;
+  const reportFlags: ReportFlags = { format, output, template, baseline, sarifLocation, saveEvidence, har, color, verbose };
   if (url === 'demo' || url === 'rules') {
     throw new UsageError(`"${url}" was read as the URL to audit because an option came before it; options go after the command: session-audit ${url} [options].`);
   }
   if (fromEvidence !== undefined) {
     if (url !== undefined) throw new UsageError(`--from-evidence re-renders saved evidence without touching the network, so it takes no URL (got ${url}).`);
     if (saveEvidence !== undefined) throw new UsageError('--from-evidence and --save-evidence together would copy the evidence to itself; use one.');
+    if (har !== undefined) throw new UsageError('--har records the HTTP exchanges of an audit, but --from-evidence sends no request; drop --har.');
     const { config, configPath } = await loadGateConfig(flags);
     const out = await prepareOutputs(reportFlags, { configPath });
     return reportFromEvidence(fromEvidence, config, out);

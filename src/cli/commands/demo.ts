@@ -41,7 +41,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
       input = deepMerge(input, { ca: caPath });
     }
     const config = validateConfig(input, new Set(), 'demo configuration');
-    return await auditAndReport({ config, password: new Secret(password) }, out);
+    // env: {} so a proxy configured in the environment never sees the demo's loopback traffic.
+    return await auditAndReport({ config, password: new Secret(password) }, { ...out, env: {} });
   } finally {
     await demo.close();
     await rm(dir, { recursive: true, force: true });

@@ -90,6 +90,7 @@ const terminal: Formatter = (rawReport, ctx) => {
   const how = report.session.identifiedBy === 'behaviour' ? 'found by behaviour' : report.session.identifiedBy === 'hint' ? 'from --session-cookie' : 'all cookies set at login';
   out.push(`Session cookie: ${c.bold(cookies || '(none)')} ${c.dim(`(${how}${report.session.stack ? `; looks like ${report.session.stack}` : ''})`)}`);
   if (report.session.note) out.push(c.dim(report.session.note));
+  if (report.incomplete) out.push(c.red.bold(`INCOMPLETE RUN — ${report.incomplete.reason}`));
   for (const w of report.warnings) out.push(c.yellow(`⚠ ${w}`));
   out.push('');
 
