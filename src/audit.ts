@@ -16,6 +16,10 @@ import { establishSession } from './probes/session.js';
 import { probeFixation } from './probes/fixation.js';
 import { probeLogout } from './probes/logout.js';
 import { probeAdoption } from './probes/adoption.js';
+import { advertisedOf, runWaitingProbes } from './probes/timeouts.js';
+import { probePersistence } from './probes/persistence.js';
+import { probePasswordChange } from './probes/password-change.js';
+import { InterruptedError } from './errors.js';
 import { logout as logOut } from './auth/login.js';
 import { buildReport } from './report/build.js';
 import type { Report } from './report/schema.js';
@@ -23,6 +27,8 @@ import { toolVersion } from './version.js';
 
 export interface AuditOptions {
   progress?: (text: string) => void;
+  /** Aborted on Ctrl-C / SIGTERM: waits end at once, a changed password is restored, then InterruptedError. */
+  signal?: AbortSignal;
   /** One line per request, for --verbose (already redacted). */
   log?: (line: string) => void;
 }
@@ -81,6 +87,7 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     loginTarget: { login: config.login, username: config.credentials.username, password, target },
     progress: opts.progress ?? (() => undefined),
   };
+  if (opts.signal) ctx.signal = opts.signal;
   try {
     let base;
     try {
@@ -98,6 +105,12 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       // Leave no session behind that the cookie search made the server open.
       for (const stray of base.strays) await logOut(stray, config.logout, target, 'cleanup: log out search browser').catch(() => undefined);
     }
+    if (opts.signal?.aborted) throw new InterruptedError();
+    // All waiting probes at once (each with its own sessions), then the restart (it ends in-memory
+    // sessions, so it must not overlap the waits), then the password change (it may end them all).
+    const waiting = await runWaitingProbes(ctx, base);
+    const persistence = await probePersistence(ctx);
+    const passwordChange = await probePasswordChange(ctx);
     const evidence: Evidence = {
       schemaVersion: 1,
       target: redactor.clean(target.href),
@@ -107,7 +120,8 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       exchanges: http.exchanges,
       oracle: base.oracle,
       session: base.session,
-      probes: { fixation, adoption, logout },
+      probes: { fixation, adoption, logout, ...waiting, persistence, passwordChange },
+      advertised: advertisedOf(base),
       warnings,
     };
     const report = buildReport(evidence, {

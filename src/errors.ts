@@ -11,6 +11,8 @@ export const ExitCode = {
   usage: 2,
   /** The audit could not run: target unreachable, login failed, oracle cannot tell. */
   auditFailed: 3,
+  /** Interrupted by Ctrl-C / SIGTERM (128 + SIGINT). */
+  interrupted: 130,
   /** An unexpected internal error (a bug in session-audit). */
   internal: 70,
 } as const;
@@ -41,5 +43,24 @@ export class AuditAbortError extends SessionAuditError {
   constructor(message: string, code = 'E_AUDIT') {
     super(code, message, ExitCode.auditFailed);
     this.name = 'AuditAbortError';
+  }
+}
+
+/** The password-change probe could not put the original password back: exit 3, loudly. */
+export class PasswordRestoreError extends SessionAuditError {
+  /** Where the temporary password was written (mode 0600), if it could be written. */
+  readonly file: string | undefined;
+  constructor(message: string, file: string | undefined) {
+    super('E_PASSWORD_NOT_RESTORED', message, ExitCode.auditFailed);
+    this.name = 'PasswordRestoreError';
+    this.file = file;
+  }
+}
+
+/** Ctrl-C / SIGTERM: the run stopped early (exit 130, as shells report an interrupted command). */
+export class InterruptedError extends Error {
+  constructor() {
+    super('interrupted');
+    this.name = 'InterruptedError';
   }
 }

@@ -7,7 +7,7 @@ import { constants } from 'node:fs';
 import { access, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import chalk from 'chalk';
-import { ExitCode, UsageError, type ExitCodeValue } from '../errors.js';
+import { ExitCode, InterruptedError, UsageError, type ExitCodeValue } from '../errors.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { FormatName } from '../report/formatters/index.js';
 
@@ -67,11 +67,30 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
     if (spinner) spinner.text = text;
     else if (out.verbose) process.stderr.write(`• ${text}\n`);
   };
+  // Ctrl-C / SIGTERM end the waits at once; a password the audit changed is restored before exit.
+  const controller = new AbortController();
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (controller.signal.aborted) return;
+    if (spinner) spinner.text = `Stopping (${sig}): cleaning up`;
+    else process.stderr.write(`session-audit: ${sig} received, stopping (a changed password is restored first)\n`);
+    controller.abort();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   let run;
   try {
-    run = await runAudit(loaded, verboseLog ? { progress, log: verboseLog } : { progress });
+    run = await runAudit(loaded, verboseLog ? { progress, log: verboseLog, signal: controller.signal } : { progress, signal: controller.signal });
+  } catch (err) {
+    if (err instanceof InterruptedError) {
+      spinner?.stop();
+      process.stderr.write('session-audit: interrupted; no report was written.\n');
+      return ExitCode.interrupted;
+    }
+    throw err;
   } finally {
     spinner?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
   }
   const formatter = await loadFormatter(out.format);
   const colorLevel = !out.color || out.output ? 0 : resolveColorLevel(process.env, chalk.level);

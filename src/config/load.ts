@@ -27,6 +27,13 @@ export interface ConfigFlags {
   insecure?: boolean;
   ca?: string;
   showSecrets?: boolean;
+  expiryWait?: string;
+  idleTimeout?: string;
+  maxLifetime?: string;
+  allowPasswordChange?: boolean;
+  restartCommand?: string;
+  restartReadyUrl?: string;
+  restartWait?: string;
 }
 
 /** The password, kept out of every serialisation and inspection of the objects that carry it. */
@@ -69,6 +76,12 @@ const FLAG_FOR_PATH: Record<string, string> = {
   minScore: '--min-score',
   timeout: '--timeout',
   ca: '--ca',
+  'expiry.maxWait': '--expiry-wait',
+  'policy.idleTimeout': '--idle-timeout',
+  'policy.maxLifetime': '--max-lifetime',
+  'restart.command': '--restart-command',
+  'restart.readyUrl': '--restart-ready-url',
+  'restart.readyWait': '--restart-wait',
 };
 
 type Plain = { [key: string]: JsonValue };
@@ -136,6 +149,13 @@ export function flagsToOverlay(flags: ConfigFlags): Plain {
   if (flags.insecure) set(['insecure'], true);
   if (flags.ca !== undefined) set(['ca'], flags.ca);
   if (flags.showSecrets) set(['showSecrets'], true);
+  if (flags.expiryWait !== undefined) set(['expiry', 'maxWait'], flags.expiryWait);
+  if (flags.idleTimeout !== undefined) set(['policy', 'idleTimeout'], flags.idleTimeout);
+  if (flags.maxLifetime !== undefined) set(['policy', 'maxLifetime'], flags.maxLifetime);
+  if (flags.allowPasswordChange) set(['allowPasswordChange'], true);
+  if (flags.restartCommand !== undefined) set(['restart', 'command'], flags.restartCommand);
+  if (flags.restartReadyUrl !== undefined) set(['restart', 'readyUrl'], flags.restartReadyUrl);
+  if (flags.restartWait !== undefined) set(['restart', 'readyWait'], flags.restartWait);
   return o;
 }
 

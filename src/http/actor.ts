@@ -88,8 +88,8 @@ export class Actor {
   }
 
   /** Cookies this browser would send to `url` (raw values: for probes only, never evidence). */
-  cookiesFor(url: URL): Array<{ name: string; value: string; domain: string; path: string }> {
-    return this.#jar.getCookiesSync(url).map((c) => ({ name: c.key, value: c.value, domain: c.domain ?? url.hostname, path: c.path ?? '/' }));
+  cookiesFor(url: URL): Array<{ name: string; value: string; domain: string; path: string; secure: boolean }> {
+    return this.#jar.getCookiesSync(url).map((c) => ({ name: c.key, value: c.value, domain: c.domain ?? url.hostname, path: c.path ?? '/', secure: c.secure }));
   }
 
   cookieStates(url: URL): CookieState[] {

@@ -12,6 +12,8 @@ export interface ProbeContext {
   authCheckUrl: URL;
   loginTarget: LoginTarget;
   progress: (text: string) => void;
+  /** Aborted on Ctrl-C / SIGTERM: waits end early; the password probe restores before returning. */
+  signal?: AbortSignal;
 }
 
 export function newActor(ctx: ProbeContext, name: ActorName, snapshot?: JarSnapshot): Actor {

@@ -26,7 +26,7 @@ export interface RuleMeta {
   asvs: string[];
   wstg: string[];
   /** Which evidence the rule reads. */
-  requires: Array<'session' | 'fixation' | 'adoption' | 'logout'>;
+  requires: Array<'session' | 'fixation' | 'adoption' | 'logout' | 'expiry' | 'idleTimeout' | 'absoluteTimeout' | 'passwordChange' | 'persistence'>;
 }
 
 export interface CheckResult {

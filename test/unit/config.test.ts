@@ -57,6 +57,8 @@ describe('validateConfig', () => {
       insecure: false,
       failOn: 'high',
       showSecrets: false,
+      expiry: { maxWait: 0 },
+      allowPasswordChange: false,
     });
   });
 
