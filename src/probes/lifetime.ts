@@ -179,7 +179,7 @@ export function promisesOf(ctx: ProbeContext, s: FreshSession, names: readonly s
     const exp = value === undefined ? undefined : jwtExp(value);
     if (exp !== undefined) {
       const now = (s.serverDate ?? new Date(s.loggedInAt)).getTime() / 1000;
-      out.push({ cookie: name, source: 'jwt-exp', seconds: Math.max(0, Math.round(exp - now)) });
+      out.push({ cookie: name, source: 'jwt-exp', seconds: Math.max(0, Math.ceil(exp - now)) });
     }
   }
   return out;

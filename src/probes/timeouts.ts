@@ -51,7 +51,7 @@ export function advertisedOf(base: Baseline): LifetimePromise[] {
     const line = c.setCookie;
     if (line?.lifetimeSeconds !== undefined) out.push({ cookie: c.name, source: line.maxAge !== undefined ? 'max-age' : 'expires', seconds: line.lifetimeSeconds });
     const exp = jwtExp(base.sessionValues.get(c.name) ?? '');
-    if (exp !== undefined) out.push({ cookie: c.name, source: 'jwt-exp', seconds: Math.max(0, Math.round(exp - serverNow / 1000)) });
+    if (exp !== undefined) out.push({ cookie: c.name, source: 'jwt-exp', seconds: Math.max(0, Math.ceil(exp - serverNow / 1000)) });
   }
   return out;
 }
