@@ -14,6 +14,10 @@ export interface CliRun {
 export interface CliOptions {
   /** The reader of stdout goes away: after the first chunk (`| head -c1`), or before any output. */
   closeStdout?: 'first-chunk' | 'at-once';
+  /** Working directory of the CLI (default: this process's). */
+  cwd?: string;
+  /** Called with the child right after spawning (to send it a signal later). */
+  onSpawn?: (child: import('node:child_process').ChildProcess) => void;
 }
 
 export function runCli(args: string[], env: Record<string, string> = {}, opts: CliOptions = {}): Promise<CliRun> {
@@ -21,7 +25,9 @@ export function runCli(args: string[], env: Record<string, string> = {}, opts: C
     const child = spawn(process.execPath, [BIN, ...args], {
       env: { PATH: process.env.PATH ?? '', CI: '1', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
+      ...(opts.cwd ? { cwd: opts.cwd } : {}),
     });
+    opts.onSpawn?.(child);
     let stdout = '';
     let stderr = '';
     if (opts.closeStdout === 'at-once') child.stdout.destroy();
