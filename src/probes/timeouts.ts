@@ -260,8 +260,6 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
     }
 
     if (promise && !expiry) {
-      const L = promise.seconds * 1000;
-      const margin = marginFor(L);
       let idleHalf: ExpiryEvidence['idle'] = { status: 'skipped', reason: expiryIdleSkip ?? '' };
       let busyHalf: ExpiryEvidence['busy'] = { status: 'skipped', reason: expiryBusySkip ?? '' };
       let own: LifetimePromise = promise;
@@ -326,7 +324,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
         );
       }
       await Promise.all(tasks);
-      expiry = { status: 'ok', data: { promise: own, marginMs: margin, idle: idleHalf, busy: busyHalf } };
+      expiry = { status: 'ok', data: { promise: own, marginMs: marginFor(own.seconds * 1000), idle: idleHalf, busy: busyHalf } };
     } else {
       await Promise.all(tasks);
     }
