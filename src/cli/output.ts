@@ -63,9 +63,17 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
   const interactive = Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !process.env.CI && !out.verbose;
   const spinner = interactive ? (await import('ora')).default({ stream: process.stderr, text: 'Starting the audit' }).start() : undefined;
   const verboseLog = out.verbose ? (line: string) => process.stderr.write(`→ ${line}\n`) : undefined;
+  // The countdown updates every second; the verbose log gets it every 30 seconds at most.
+  let lastWaitLine = 0;
   const progress = (text: string): void => {
     if (spinner) spinner.text = text;
-    else if (out.verbose) process.stderr.write(`• ${text}\n`);
+    else if (out.verbose) {
+      if (text.startsWith('Waiting ')) {
+        if (Date.now() - lastWaitLine < 30_000) return;
+        lastWaitLine = Date.now();
+      }
+      process.stderr.write(`• ${text}\n`);
+    }
   };
   // Ctrl-C / SIGTERM end the waits at once; a password the audit changed is restored before exit.
   const controller = new AbortController();

@@ -9,7 +9,7 @@
  */
 import { formatDuration } from '../config/duration.js';
 import { InterruptedError } from '../errors.js';
-import { login } from '../auth/login.js';
+import { login, logout } from '../auth/login.js';
 import { checkAuth } from '../auth/oracle.js';
 import type { LifetimePromise, OracleObservation } from '../evidence/types.js';
 import { Actor } from '../http/actor.js';
@@ -189,4 +189,16 @@ export function promisesOf(ctx: ProbeContext, s: FreshSession, names: readonly s
 export function judgedNames(cookies: ReadonlyArray<{ name: string; essential: boolean }>): string[] {
   const essential = cookies.filter((c) => c.essential).map((c) => c.name);
   return essential.length > 0 ? essential : cookies.map((c) => c.name);
+}
+
+/**
+ * Leave no session behind: when a logout endpoint is configured, log out each session a probe
+ * opened, from a copy of its cookies (best effort; a session that already ended costs one request).
+ */
+export async function logOutSessions(ctx: ProbeContext, sessions: ReadonlyArray<readonly HeldCookie[]>, label: string): Promise<void> {
+  const cfg = ctx.config.logout;
+  if (!cfg || ctx.signal?.aborted) return;
+  for (const held of sessions) {
+    await logout(stolenCopy(ctx, held), cfg, ctx.http.target, `cleanup: log out the ${label} session`).catch(() => undefined);
+  }
 }

@@ -21,7 +21,7 @@ import { PasswordRestoreError } from '../errors.js';
 import type { OracleObservation, PasswordChangeEvidence, ProbeOutcome } from '../evidence/types.js';
 import type { Actor, ActorResponse } from '../http/actor.js';
 import { errorMessage, newActor, type ProbeContext } from './context.js';
-import { checkAlive, ENDED_BY_OTHER_LOGIN, InterruptedError, openSession, replay, sleep } from './lifetime.js';
+import { checkAlive, ENDED_BY_OTHER_LOGIN, InterruptedError, logOutSessions, openSession, replay, sleep, type HeldCookie } from './lifetime.js';
 
 /** Strong and accepted by common password rules: 144 random bits plus each character class. */
 export function temporaryPassword(): string {
@@ -126,12 +126,15 @@ export async function probePasswordChange(ctx: ProbeContext): Promise<ProbeOutco
   const temp = new Secret(temporaryPassword());
   ctx.http.redactor.rememberPassword(temp.reveal());
   let sent = false;
+  const opened: HeldCookie[][] = [];
   let outcome: ProbeOutcome<PasswordChangeEvidence> | undefined;
   let interrupted: unknown;
   try {
     ctx.progress('Password change: logging in sessions A and B');
     const a = await openSession(ctx, 'password change (session A)');
+    opened.push(a.held);
     const b = await openSession(ctx, 'password change (session B)');
+    opened.push(b.held);
     const aBefore = await checkAlive(ctx, a, 'password change (session A)');
     const bBefore = await checkAlive(ctx, b, 'password change (session B)');
     if (!aBefore.loggedIn) return (outcome = { status: 'skipped', reason: `${ENDED_BY_OTHER_LOGIN} (${aBefore.why})` });
@@ -144,8 +147,11 @@ export async function probePasswordChange(ctx: ProbeContext): Promise<ProbeOutco
     const bAfter = await checkAuth(b.actor, ctx.config.authCheck, ctx.authCheckUrl, 'password change (session B): after the change');
     // A's copy first: the logins below could end A on a one-session-per-user server.
     const { obs: aReplay } = await replay(ctx, a.held, 'password change: replay of session A\'s cookies after the change (fresh copy)');
-    const oldPasswordLogin = (await loginWith(ctx, ctx.password, 'password change: login with the old password (must fail)')).obs;
-    const newPasswordLogin = (await loginWith(ctx, temp, 'password change: login with the new password (must work)')).obs;
+    const oldLogin = await loginWith(ctx, ctx.password, 'password change: login with the old password (must fail)');
+    const newLogin = await loginWith(ctx, temp, 'password change: login with the new password (must work)');
+    for (const l of [oldLogin, newLogin]) if (l.obs.loggedIn) opened.push(l.actor.cookiesFor(ctx.authCheckUrl).map((c) => ({ name: c.name, value: c.value, path: c.path, secure: c.secure })));
+    const oldPasswordLogin = oldLogin.obs;
+    const newPasswordLogin = newLogin.obs;
     outcome = {
       status: 'ok',
       data: { aBefore, changeStatus, changeExchangeIds: res.allExchangeIds, bAfter, oldPasswordLogin, newPasswordLogin, aReplay, restored: false, restoreAttempts: 0 },
@@ -173,5 +179,6 @@ export async function probePasswordChange(ctx: ProbeContext): Promise<ProbeOutco
     }
   }
   if (interrupted) throw interrupted;
+  await logOutSessions(ctx, opened, 'password-change');
   return outcome as ProbeOutcome<PasswordChangeEvidence>;
 }

@@ -8,7 +8,7 @@ import { formatDuration } from '../config/duration.js';
 import type { RestartConfig } from '../config/schema.js';
 import type { PersistenceEvidence, ProbeOutcome } from '../evidence/types.js';
 import { errorMessage, newActor, type ProbeContext } from './context.js';
-import { checkAlive, InterruptedError, openSession, replay, sleep } from './lifetime.js';
+import { checkAlive, InterruptedError, logOutSessions, openSession, replay, sleep } from './lifetime.js';
 
 interface CommandResult {
   exitCode: number | null;
@@ -108,6 +108,7 @@ export async function probePersistence(ctx: ProbeContext): Promise<ProbeOutcome<
     const ready = await waitReady(ctx, cfg, deadline);
     if (typeof ready === 'string') return { status: 'error', error: ready };
     const { obs } = await replay(ctx, s.held, 'persistence: replay of the cookies saved before the restart');
+    if (obs.loggedIn) await logOutSessions(ctx, [s.held], 'persistence');
     return { status: 'ok', data: { before, restart, ready, replay: obs } };
   } catch (err) {
     if (err instanceof InterruptedError) throw err;

@@ -27,6 +27,7 @@ import {
   judgedNames,
   marginFor,
   neededFlag,
+  logOutSessions,
   openSession,
   promisesOf,
   replay,
@@ -329,6 +330,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
       await Promise.all(tasks);
     }
 
+    await logOutSessions(ctx, active.flatMap((slot) => (slot.session ? [slot.session.held] : [])), 'lifetime probe');
     return {
       expiry: expiry as ProbeOutcome<ExpiryEvidence>,
       idleTimeout: idle ?? out.idleTimeout ?? { status: 'error', error: 'the probe did not run' },

@@ -67,8 +67,14 @@ export async function startLifetimeApp(design: LifetimeDesign, password: string)
   app.get('/', (_req, res) => void res.type('html').send('<!doctype html><p>home</p>'));
 
   if (design.startsWith('es-')) {
+    const store = new session.MemoryStore();
+    // Test-only: how many logged-in sessions the store holds.
+    app.get('/debug/sessions', (_req, res) => {
+      store.all((_err, all) => void res.json({ loggedIn: Object.values(all ?? {}).filter((s) => (s as { user?: string }).user).length }));
+    });
     app.use(
       session({
+        store,
         name: 'sid',
         secret: randomBytes(16).toString('hex'),
         resave: false,
@@ -84,6 +90,7 @@ export async function startLifetimeApp(design: LifetimeDesign, password: string)
         next();
       });
     }
+    app.post('/logout', (req, res) => void req.session.destroy(() => res.status(204).end()));
     app.post('/api/login', (req, res, next) => {
       if (!credentialsOk(req.body, password)) return void res.status(401).json({ error: 'invalid credentials' });
       req.session.regenerate((err) => {

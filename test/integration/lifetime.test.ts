@@ -140,3 +140,25 @@ it('one session per user: the waiting probes\' own logins end each other\'s sess
     await app.close();
   }
 });
+
+it('with a logout endpoint, every session the waiting probes opened is logged out at the end', async () => {
+  const app = await startLifetimeApp('es-nomaxage', PASSWORD);
+  try {
+    const config = validateConfig({
+      target: app.url,
+      login: { url: '/api/login' },
+      credentials: { username: 'alice' },
+      authCheck: { url: '/me' },
+      logout: { url: '/logout' },
+      policy: { idleTimeout: '1s', maxLifetime: '2s' },
+      expiry: { maxWait: '4s' },
+    });
+    const run = await runAudit({ config, password: new Secret(PASSWORD) });
+    expect(statuses(run, 'idle-timeout')).toEqual(['fail']);
+    expect(run.evidence.exchanges.filter((e) => e.purpose.startsWith('cleanup: log out the lifetime probe session')).map((e) => e.status)).toEqual([204, 204]);
+    const left = (await (await fetch(`${app.url}/debug/sessions`)).json()) as { loggedIn: number };
+    expect(left.loggedIn).toBe(0);
+  } finally {
+    await app.close();
+  }
+});
