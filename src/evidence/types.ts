@@ -146,6 +146,8 @@ export interface IdleReplayEvidence {
   idleMs: number;
   /** A fresh browser holding a hand-planted copy of the saved cookie values (no client-side expiry). */
   replay: TimedObservation;
+  /** Cookies the server answered the replay with under a new value (a session renewed from another cookie). */
+  renewed?: string[];
 }
 
 /** A session kept busy with requests from a stolen copy that follows re-issued cookies. */

@@ -61,6 +61,19 @@ function earliest(promises: readonly LifetimePromise[]): LifetimePromise | undef
   return [...promises].sort((a, b) => a.seconds - b.seconds)[0];
 }
 
+/**
+ * When the session ends by its own promise. Essential cookies are each required, so the earliest
+ * promise among them ends it. When no single cookie is essential, any of the group restores the
+ * session (a remember-me or refresh cookie next to a short-lived token), so it lasts until the
+ * latest promise — and has none if any cookie of the group is a browser-session cookie.
+ */
+export function sessionPromise(promises: readonly LifetimePromise[], names: readonly string[], essential: boolean): LifetimePromise | undefined {
+  const perCookie = names.map((n) => earliest(promises.filter((p) => p.cookie === n)));
+  if (essential) return earliest(perCookie.filter((p): p is LifetimePromise => p !== undefined));
+  if (perCookie.some((p) => p === undefined)) return undefined;
+  return [...(perCookie as LifetimePromise[])].sort((a, b) => b.seconds - a.seconds)[0];
+}
+
 const clamp = (v: number, lo: number, hi: number): number => Math.min(hi, Math.max(lo, v));
 
 /** A slot: one session of one probe, logged in during the login phase. */
@@ -134,7 +147,13 @@ async function idleReplay(ctx: ProbeContext, label: string, slot: Slot, t0: numb
   }
   const s = slot.session as FreshSession;
   const { obs } = await replay(ctx, s.held, `${label}: replay of the saved cookies after ${formatDuration(idleMs)} idle (fresh copy, no client-side expiry)`);
-  return { alive: slot.alive as OracleObservation, idleMs: Date.now() - t0, replay: { ...obs, atMs: Date.now() - t0 } };
+  const out: IdleReplayEvidence = { alive: slot.alive as OracleObservation, idleMs: Date.now() - t0, replay: { ...obs, atMs: Date.now() - t0 } };
+  // A session cookie answered with a new value: the server minted a new session from another
+  // cookie it still accepted (a refresh or remember-me token).
+  const ex = ctx.http.exchanges.find((e) => e.id === obs.exchangeId);
+  const renewed = (ex?.setCookies ?? []).filter((c) => !c.deletion && !c.refused && s.held.some((h) => h.name === c.name) && s.held.every((h) => h.name !== c.name || ctx.http.redactor.fingerprint(h.value) !== c.value.fp)).map((c) => c.name);
+  if (renewed.length > 0) out.renewed = [...new Set(renewed)];
+  return out;
 }
 
 function slotProblem<T>(slot: Slot): ProbeOutcome<T> | undefined {
@@ -153,10 +172,11 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
   const budget = ctx.config.expiry.maxWait;
   const { idleTimeout, maxLifetime } = ctx.config.policy;
   const names = judgedNames(base.session.cookies);
+  const essential = base.session.cookies.some((c) => c.essential);
   const budgetText = budget === 0 ? 'the wait budget is 0s (the default)' : `the wait budget is ${formatDuration(budget)}`;
 
   // Decide what can run before logging anything in.
-  const promise = earliest(advertisedOf(base).filter((p) => names.includes(p.cookie)));
+  const promise = sessionPromise(advertisedOf(base), names, essential);
   let expiry: ProbeOutcome<ExpiryEvidence> | undefined;
   let expiryIdleSkip: string | undefined;
   let expiryBusySkip: string | undefined;
@@ -271,7 +291,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
             const problem = slotProblem<IdleReplayEvidence>(slot);
             if (problem) return void (idleHalf = problem);
             try {
-              own = earliest(promisesOf(ctx, slot.session as FreshSession, names)) ?? promise;
+              own = sessionPromise(promisesOf(ctx, slot.session as FreshSession, names), names, essential) ?? promise;
               const ownL = own.seconds * 1000;
               idleHalf = { status: 'ok', data: await idleReplay(ctx, slot.label, slot, Date.now(), ownL + marginFor(ownL), countdown) };
             } catch (err) {
@@ -288,7 +308,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
             if (problem) return void (busyHalf = problem);
             try {
               const s = slot.session as FreshSession;
-              const first = earliest(promisesOf(ctx, s, names)) ?? promise;
+              const first = sessionPromise(promisesOf(ctx, s, names), names, essential) ?? promise;
               const firstL = first.seconds * 1000;
               const m = marginFor(firstL);
               const spacing = clamp(Math.min(firstL, idleTimeout) / 4, 250, 600_000);

@@ -32,7 +32,11 @@ function check(ev: Evidence): CheckResult[] {
   else {
     const r = idle.data.replay;
     const evidence = [`${promised}.`, replayText({ ...r, atMs: undefined }, `A copy of the cookies saved at login, replayed after ${formatDuration(idle.data.idleMs)} without any request in between`)];
-    if (r.loggedIn && r.atMs >= L) {
+    if (r.loggedIn && idle.data.renewed && idle.data.renewed.length > 0) {
+      out.push(
+        result(meta, 'skipped', `Left idle: the replay after the promised expiry was answered with a new ${idle.data.renewed.join(', ')}: the server renewed the session from another cookie it still accepts (a refresh or remember-me token), so the promise of this one cookie is not the session's lifetime.`, { evidence, exchangeIds: [r.exchangeId] }),
+      );
+    } else if (r.loggedIn && r.atMs >= L) {
       out.push(result(meta, 'fail', `Left idle: the server still accepted the session ${formatDuration(r.atMs - L)} after the ${formatDuration(L)} expiry it promised.`, { evidence, exchangeIds: [r.exchangeId], cookie: d.promise.cookie }));
     } else if (r.loggedIn) {
       out.push(result(meta, 'skipped', 'Left idle: the replay came before the promised expiry, so it proves nothing.', { evidence }));

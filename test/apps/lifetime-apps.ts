@@ -15,6 +15,8 @@
  *   jwt-noexp        an HS256 JWT in a cookie with exp = now + 2s; the server checks the signature
  *                    but never exp
  *   jwt-exp          the same, but the server rejects an expired token
+ *   jwt-refresh      jwt-exp plus a refresh cookie (Max-Age 1h): an expired access token is
+ *                    replaced by a new one on the next request, as access/refresh designs do
  */
 import { createHmac, randomBytes } from 'node:crypto';
 import express, { type Request } from 'express';
@@ -22,7 +24,7 @@ import session from 'express-session';
 import cookieSession from 'cookie-session';
 import { listen, type RunningApp } from '../helpers/server.js';
 
-export type LifetimeDesign = 'es-rolling' | 'es-fixed' | 'es-absolute' | 'es-nomaxage' | 'cookie-session' | 'jwt-noexp' | 'jwt-exp';
+export type LifetimeDesign = 'es-rolling' | 'es-fixed' | 'es-absolute' | 'es-nomaxage' | 'cookie-session' | 'jwt-noexp' | 'jwt-exp' | 'jwt-refresh';
 
 declare module 'express-session' {
   interface SessionData {
@@ -112,15 +114,26 @@ export async function startLifetimeApp(design: LifetimeDesign, password: string)
     app.get('/me', (req, res) => (sess(req)?.user ? void res.json({ user: sess(req)?.user }) : void res.status(401).json({ error: 'not logged in' })));
   } else {
     const key = randomBytes(32);
+    const refresh = new Map<string, string>();
     app.post('/api/login', (req, res) => {
       if (!credentialsOk(req.body, password)) return void res.status(401).json({ error: 'invalid credentials' });
       const exp = Math.floor((Date.now() + LIFETIME_MS) / 1000);
       // A browser-session cookie: the only promise is the token's own exp claim.
-      res.setHeader('set-cookie', `token=${jwt(key, { sub: USER, exp })}; Path=/; HttpOnly; SameSite=Lax`);
+      const lines = [`token=${jwt(key, { sub: USER, exp })}; Path=/; HttpOnly; SameSite=Lax`];
+      if (design === 'jwt-refresh') {
+        const r = randomBytes(24).toString('base64url');
+        refresh.set(r, USER);
+        lines.push(`refresh=${r}; Path=/; Max-Age=3600; HttpOnly; SameSite=Lax`);
+      }
+      res.setHeader('set-cookie', lines);
       res.json({ ok: true });
     });
     app.get('/me', (req, res) => {
-      const user = verifyJwt(key, readCookie(req, 'token'), design === 'jwt-exp');
+      let user = verifyJwt(key, readCookie(req, 'token'), design !== 'jwt-noexp');
+      if (!user && design === 'jwt-refresh') {
+        user = refresh.get(readCookie(req, 'refresh') ?? '');
+        if (user) res.setHeader('set-cookie', `token=${jwt(key, { sub: user, exp: Math.floor((Date.now() + LIFETIME_MS) / 1000) })}; Path=/; HttpOnly; SameSite=Lax`);
+      }
       if (user) res.json({ user });
       else res.status(401).json({ error: 'not logged in' });
     });

@@ -69,6 +69,13 @@ describe.concurrent('expiry-enforcement', () => {
     expect(statuses(checked, 'expiry-enforcement')).toEqual(['pass', 'pass']);
   });
 
+  it('a 2s access JWT next to a 1h refresh cookie: the session lasts until the latest promise, so no false fail', async () => {
+    const run = await audit('jwt-refresh', LONG);
+    expect(run.report.session.cookies.map((c) => [c.name, c.essential])).toEqual([['token', false], ['refresh', false]]);
+    expect(statuses(run, 'expiry-enforcement')).toEqual(['skipped']);
+    expect(message(run, 'expiry-enforcement')).toContain('promised expiry (1h) needs --expiry-wait');
+  });
+
   it('no promise (a browser-session cookie) → skipped with the reason', async () => {
     const run = await audit('es-nomaxage', LONG);
     expect(statuses(run, 'expiry-enforcement')).toEqual(['skipped']);

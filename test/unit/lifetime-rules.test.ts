@@ -1,6 +1,7 @@
 /** The lifetime rules on hand-built evidence: each verdict both ways, and the cases that must not be verdicts. */
 import { describe, expect, it } from 'vitest';
 import { jwtExp, marginFor, neededFlag } from '../../src/probes/lifetime.js';
+import { sessionPromise } from '../../src/probes/timeouts.js';
 import { buildReport, lifetimeOf } from '../../src/report/build.js';
 import { reportSchema } from '../../src/report/schema.js';
 import absoluteTimeout from '../../src/rules/absolute-timeout.js';
@@ -29,6 +30,13 @@ describe('expiry-enforcement', () => {
     expect(idle?.status).toBe('fail');
     expect(idle?.message).toBe('Left idle: the server still accepted the session 3m after the 30m expiry it promised.');
     expect(idle?.exchangeIds).toEqual([31]);
+  });
+
+  it('a replay answered with a new session cookie (renewed from a refresh token) is skipped, not failed', () => {
+    const ev = buildEvidence({ expiry: expiryOk({ idle: { status: 'ok', data: { alive: oracle(true, 30), idleMs: 1_980_000, replay: { ...oracle(true, 31), atMs: 1_980_000 }, renewed: ['__Host-sid'] } } }) });
+    const [idle] = expiryEnforcement.check(ev);
+    expect(idle?.status).toBe('skipped');
+    expect(idle?.message).toContain('renewed the session from another cookie');
   });
 
   it('a replay that came before the promise proves nothing: skipped, not pass', () => {
@@ -119,6 +127,14 @@ describe('lifetime in the report', () => {
 });
 
 describe('lifetime helpers', () => {
+  it("the session's promise: earliest among essential cookies; latest of a group; none if a group member has none", () => {
+    const p = (cookie: string, seconds: number, source: 'max-age' | 'jwt-exp' = 'max-age') => ({ cookie, source, seconds });
+    expect(sessionPromise([p('a', 60), p('b', 30)], ['a', 'b'], true)).toEqual(p('b', 30));
+    expect(sessionPromise([p('a', 60), p('a', 10, 'jwt-exp'), p('b', 30)], ['a', 'b'], false)).toEqual(p('b', 30));
+    expect(sessionPromise([p('a', 60)], ['a', 'b'], false)).toBeUndefined();
+    expect(sessionPromise([], ['a'], true)).toBeUndefined();
+  });
+
   it('margin is max(1s, 10%); the needed flag rounds up to a readable unit', () => {
     expect(marginFor(2000)).toBe(1000);
     expect(marginFor(1_800_000)).toBe(180_000);
