@@ -81,9 +81,10 @@ export class Countdown {
 
   #render(): void {
     const now = Date.now();
-    const parts = [...this.#ends].map(([label, end]) => `${label} ${formatDuration(Math.max(0, Math.ceil((end - now) / 1000)) * 1000 || 0)}`);
+    const secs = (ms: number): string => `${formatDuration(Math.max(1, Math.ceil(ms / 1000)) * 1000)}`;
+    const parts = [...this.#ends].map(([label, end]) => `${label} ${secs(end - now)}`);
     const longest = Math.max(...[...this.#ends.values()].map((e) => e - now));
-    this.#progress(`Waiting ${formatDuration(Math.max(0, Math.ceil(longest / 1000)) * 1000)} for session lifetimes (${parts.join(', ')} left)`);
+    this.#progress(`Waiting ${secs(longest)} for session lifetimes (${parts.join(', ')} left)`);
   }
 }
 

@@ -3,13 +3,14 @@
  * password that cannot be restored (exit 3, 0600 file), and Ctrl-C during the password probe
  * (restored, exit 130).
  */
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { reportSchema } from '../../src/report/schema.js';
 import { canLogIn, startPasswordApp } from '../apps/password-app.js';
-import { runCli } from '../helpers/cli.js';
+import { BIN, runCli } from '../helpers/cli.js';
 
 const PASSWORD = 'e2e-original-Pw-9Tq!';
 
@@ -41,6 +42,33 @@ describe.concurrent('lifetime flags', () => {
     expect(text).toMatch(/Lifetime: advertised none \(a browser-session cookie\) · measured idle-timeout probe, idle for [\d.]+s: still valid/);
     expect(text).toContain('absolute-timeout skipped: keeping a session busy past policy.maxLifetime (1h) needs --expiry-wait 2h');
   }, 30_000);
+
+  it('the spinner counts the wait down on a terminal', () => {
+    const out = execFileSync('script', ['-qec', `stty cols 100 rows 40; ${JSON.stringify(process.execPath)} ${JSON.stringify(BIN)} demo --fixed --expiry-wait 4s --idle-timeout 2s --max-lifetime 1h`, '/dev/null'], {
+      env: { PATH: process.env.PATH ?? '', TERM: 'xterm' },
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
+    // All waits at once: the longest one left, then each probe's own countdown.
+    expect(out).toMatch(/Waiting 3s for session lifetimes \(.*idle timeout 3s.* left\)/);
+    expect(out).toMatch(/Waiting 1s for session lifetimes \(.*idle timeout 1s.* left\)/);
+  });
+
+  it('Ctrl-C during a long wait stops at once: exit 130, no report', async () => {
+    const child = spawn(process.execPath, [BIN, 'demo', '--expiry-wait', '10m', '--idle-timeout', '5m', '--verbose'], { env: { PATH: process.env.PATH ?? '', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stderr = '';
+    let stdout = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (stderr.includes('• Waiting ')) child.kill('SIGINT');
+    });
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+    expect(code).toBe(130);
+    expect(stderr).toContain('SIGINT received');
+    expect(stderr).toContain('interrupted; no report was written');
+    expect(stdout).toBe('');
+  });
 
   it('a bad duration names the flag: exit 2', async () => {
     const r = await runCli(['demo', '--expiry-wait', 'soon']);
