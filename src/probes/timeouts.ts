@@ -82,6 +82,7 @@ interface Slot {
   session?: FreshSession;
   error?: string;
   alive?: OracleObservation;
+  checkedAt?: number;
 }
 
 interface BusyResult extends Omit<BusyEvidence, 'replay'> {
@@ -156,10 +157,16 @@ async function idleReplay(ctx: ProbeContext, label: string, slot: Slot, t0: numb
   return out;
 }
 
-function slotProblem<T>(slot: Slot): ProbeOutcome<T> | undefined {
+function slotProblem<T>(slot: Slot, promiseMs?: number): ProbeOutcome<T> | undefined {
   if (slot.error !== undefined) return { status: 'error', error: slot.error };
   if (!slot.alive) return { status: 'error', error: 'the session was not checked' };
-  if (!slot.alive.loggedIn) return { status: 'skipped', reason: `${ENDED_BY_OTHER_LOGIN} (${slot.alive.why})` };
+  if (!slot.alive.loggedIn) {
+    const age = slot.checkedAt !== undefined && slot.session ? slot.checkedAt - slot.session.loggedInAt : 0;
+    if (promiseMs !== undefined && age >= promiseMs) {
+      return { status: 'skipped', reason: `the session had already reached its promised expiry (${formatDuration(promiseMs)}) before the other probes finished logging in (${slot.alive.why}), so there was nothing left to wait for` };
+    }
+    return { status: 'skipped', reason: `${ENDED_BY_OTHER_LOGIN} (${slot.alive.why})` };
+  }
   return undefined;
 }
 
@@ -181,7 +188,11 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
   let expiryIdleSkip: string | undefined;
   let expiryBusySkip: string | undefined;
   if (!promise) {
-    expiry = { status: 'skipped', reason: `the session cookie${names.length > 1 ? 's' : ''} (${names.join(', ')}) promise${names.length > 1 ? '' : 's'} no expiry (no Max-Age or Expires, no JWT exp): a browser-session cookie, so there is no promised moment to test; idle-timeout and absolute-timeout judge the server's own limits` };
+    const groupNote = !essential && names.length > 1 ? ' (any one of them restores the session, and at least one is a browser-session cookie)' : '';
+    expiry = {
+      status: 'skipped',
+      reason: `the session cookie${names.length > 1 ? 's' : ''} (${names.join(', ')})${groupNote} promise${names.length > 1 ? '' : 's'} no expiry (no Max-Age or Expires, no JWT exp), so there is no promised moment to test; idle-timeout and absolute-timeout judge the server's own limits`,
+    };
   } else {
     const L = promise.seconds * 1000;
     const m = marginFor(L);
@@ -218,6 +229,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
     if (!slot.session) continue;
     try {
       slot.alive = await checkAlive(ctx, slot.session, slot.label);
+      slot.checkedAt = Date.now();
     } catch (err) {
       if (err instanceof InterruptedError) throw err;
       slot.error = errorMessage(err);
@@ -288,7 +300,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
         const slot = slots.expiryIdle;
         tasks.push(
           (async () => {
-            const problem = slotProblem<IdleReplayEvidence>(slot);
+            const problem = slotProblem<IdleReplayEvidence>(slot, promise.seconds * 1000);
             if (problem) return void (idleHalf = problem);
             try {
               own = sessionPromise(promisesOf(ctx, slot.session as FreshSession, names), names, essential) ?? promise;
@@ -304,7 +316,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
         const slot = slots.expiryBusy;
         tasks.push(
           (async () => {
-            const problem = slotProblem<BusyEvidence & { latestPromiseAtMs: number }>(slot);
+            const problem = slotProblem<BusyEvidence & { latestPromiseAtMs: number }>(slot, promise.seconds * 1000);
             if (problem) return void (busyHalf = problem);
             try {
               const s = slot.session as FreshSession;

@@ -75,3 +75,10 @@ describe.concurrent('session-persistence', () => {
     }
   });
 });
+
+it('a restart command that hangs is stopped after restart.timeout, its whole process group included', async () => {
+  const { runRestartCommand } = await import('../../src/probes/persistence.js');
+  const r = await runRestartCommand('sleep 30 & sleep 30; echo never', 300);
+  expect(r.timedOut).toBe(true);
+  expect(r.output).not.toContain('never');
+});
