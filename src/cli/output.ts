@@ -89,17 +89,19 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
   try {
     run = await runAudit(loaded, verboseLog ? { progress, log: verboseLog, signal: controller.signal } : { progress, signal: controller.signal });
   } catch (err) {
+    spinner?.stop();
     if (err instanceof InterruptedError) {
-      spinner?.stop();
+      // The handlers stay: a second Ctrl-C while the process exits must not kill it mid-write.
       process.stderr.write('session-audit: interrupted; no report was written.\n');
       return ExitCode.interrupted;
     }
-    throw err;
-  } finally {
-    spinner?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
+    throw err;
   }
+  spinner?.stop();
+  process.off('SIGINT', onSignal);
+  process.off('SIGTERM', onSignal);
   const formatter = await loadFormatter(out.format);
   const colorLevel = !out.color || out.output ? 0 : resolveColorLevel(process.env, chalk.level);
   const width = out.output || !process.stdout.isTTY ? 100 : Math.min(120, Math.max(60, process.stdout.columns || 100));

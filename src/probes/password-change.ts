@@ -165,7 +165,7 @@ export async function probePasswordChange(ctx: ProbeContext): Promise<ProbeOutco
       if (!r.restored) {
         const file = await writeTempPassword(temp.reveal(), [process.cwd(), process.env.HOME ?? '']);
         throw new PasswordRestoreError(
-          `!!! THE PASSWORD OF ${ctx.loginTarget.username} WAS NOT RESTORED !!! The password-change probe changed it to a temporary password and could not change it back after ${r.attempts} attempts (${ctx.http.redactor.clean(r.lastProblem)}). ` +
+          `!!! THE PASSWORD OF ${ctx.loginTarget.username} WAS NOT RESTORED !!! The password-change probe sent a change to a temporary password and then could not prove, after ${r.attempts} attempts, that the original password logs in again (${ctx.http.redactor.clean(r.lastProblem)}). ` +
             (file
               ? `The temporary password is in ${file} (readable only by you); log in with it and set the password back by hand, then delete the file.`
               : 'The temporary password could not be written to a file either (current and home directory not writable); reset the password through the site\'s recovery flow.'),

@@ -58,10 +58,14 @@ describe.concurrent('lifetime flags', () => {
     const child = spawn(process.execPath, [BIN, 'demo', '--expiry-wait', '10m', '--idle-timeout', '5m', '--verbose'], { env: { PATH: process.env.PATH ?? '', CI: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
     let stdout = '';
+    let sent = false;
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
     child.stderr.on('data', (d: Buffer) => {
       stderr += d.toString();
-      if (stderr.includes('• Waiting ')) child.kill('SIGINT');
+      if (!sent && stderr.includes('• Waiting ')) {
+        sent = true;
+        child.kill('SIGINT');
+      }
     });
     const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
     expect(code).toBe(130);
