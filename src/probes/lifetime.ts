@@ -22,6 +22,7 @@ export function marginFor(waitMs: number): number {
 
 /** The --expiry-wait value that would let a wait of `ms` run, rounded up to a readable unit. */
 export function neededFlag(ms: number): string {
+  if (ms > 365 * 86_400_000) return 'a wait longer than --expiry-wait allows (at most 365d)';
   const unit = ms <= 60_000 ? 1000 : ms <= 3_600_000 ? 60_000 : 3_600_000;
   return `--expiry-wait ${formatDuration(Math.ceil(ms / unit) * unit)}`;
 }

@@ -141,6 +141,7 @@ describe('lifetime helpers', () => {
     expect(neededFlag(1_980_000)).toBe('--expiry-wait 33m');
     expect(neededFlag(2500)).toBe('--expiry-wait 3s');
     expect(neededFlag(95_040_000)).toBe('--expiry-wait 1d3h');
+    expect(neededFlag(400 * 86_400_000)).toBe('a wait longer than --expiry-wait allows (at most 365d)');
   });
 
   it('reads exp from a JWT (also URL-encoded), and nothing from values that only look like one', () => {
