@@ -144,3 +144,31 @@ describe("Django's auth login()/logout() with database sessions", () => {
     expect(statusOf(run, 'cookie-samesite')).toBe('pass');
   });
 });
+
+describe('Flask permanent session with a 2s PERMANENT_SESSION_LIFETIME, re-issued on every request', () => {
+  let app: RunningApp;
+  let run: AuditRun;
+  beforeAll(async () => {
+    app = await startProcessApp({ command: PYTHON, args: [join(APPS, 'python', 'flask_app.py'), '{port}'], env: { APP_PASSWORD: PASSWORD, APP_LIFETIME_SECONDS: '2' }, install: 'apt-get install python3-flask' });
+    const config = validateConfig({
+      target: app.url,
+      login: { url: '/login', type: 'form' },
+      credentials: { username: 'alice' },
+      authCheck: { url: '/me' },
+      policy: { idleTimeout: '2s', maxLifetime: '3s' },
+      expiry: { maxWait: '7s' },
+    });
+    run = await runAudit({ config, password: new Secret(PASSWORD) });
+  });
+  afterAll(() => app?.close());
+
+  it('the signed timestamp enforces the promised expiry, idle and busy (the busy probe follows each re-issued cookie)', () => {
+    expect(run.report.lifetime?.advertised).toEqual([expect.objectContaining({ cookie: 'session', source: 'expires', seconds: 2 })]);
+    expect(run.report.checks.filter((c) => c.ruleId === 'expiry-enforcement').map((c) => c.status)).toEqual(['pass', 'pass']);
+    expect(statusOf(run, 'idle-timeout')).toBe('pass');
+  });
+
+  it('but a session kept busy is refreshed forever: no absolute timeout', () => {
+    expect(statusOf(run, 'absolute-timeout')).toBe('fail');
+  });
+});
