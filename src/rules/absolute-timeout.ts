@@ -13,7 +13,7 @@ const meta: RuleMeta = {
   fix: 'Record when the session was created (at login) and end it on the server once it is older than the maximum lifetime, however active it is; the user logs in again.',
   snippets: { 'express-session': EXPRESS_SESSION_TIMEOUTS },
   cwe: [613],
-  asvs: ['5.0: V7.3.2', '4.0.3: 3.3.1'],
+  asvs: ['5.0: V7.3.2', '4.0.3: 3.3.2'],
   wstg: ['WSTG-SESS-07'],
   requires: ['session', 'absoluteTimeout'],
 };

@@ -13,7 +13,7 @@ const meta: RuleMeta = {
   fix: 'Enforce the expiry on the server: store the expiry with the session (or check the JWT exp) and reject the session after it. If the server extends the session on activity, re-issue the cookie with the new expiry (express-session: rolling: true) so the promise and the server agree; if it must end at a fixed time, do not slide the store\'s TTL.',
   snippets: { 'express-session': EXPRESS_SESSION_TIMEOUTS },
   cwe: [613],
-  asvs: ['5.0: V7.3.1', '5.0: V7.3.2', '4.0.3: 3.3.1'],
+  asvs: ['5.0: V7.3.1', '5.0: V7.3.2', '5.0: V7.4.1', '4.0.3: 3.3.1'],
   wstg: ['WSTG-SESS-07'],
   requires: ['session', 'expiry'],
 };
