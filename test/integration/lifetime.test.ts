@@ -122,7 +122,9 @@ describe.concurrent('absolute-timeout', () => {
     const run = await audit('es-absolute', { idleTimeout: '2s', maxLifetime: '3s' });
     expect(statuses(run, 'absolute-timeout')).toEqual(['pass']);
     const d = run.evidence.probes.absoluteTimeout;
-    expect(d?.status === 'ok' && d.data.loggedOutAtMs).toBeGreaterThanOrEqual(3000);
+    // Kept alive by the busy requests for most of its 3s, then ended (the clock starts after login).
+    expect(d?.status === 'ok' && d.data.lastLoggedInAtMs).toBeGreaterThanOrEqual(2000);
+    expect(d?.status === 'ok' && d.data.loggedOutAtMs).toBeLessThan(5000);
   });
 });
 
