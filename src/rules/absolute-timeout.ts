@@ -28,9 +28,9 @@ function check(ev: Evidence): CheckResult[] {
   ];
   const ids = [d.replay.exchangeId];
   if (d.replay.loggedIn) {
-    return [result(meta, 'fail', `A session kept busy was still valid ${formatDuration(d.replay.atMs)} after login, past the policy's maximum lifetime of ${formatDuration(d.maxLifetimeMs)}: the server does not end active sessions.`, { evidence, exchangeIds: ids })];
+    return [result(meta, 'fail', `A session kept busy was still valid at least ${formatDuration(d.replay.atMs)} after login, past the policy's maximum lifetime of ${formatDuration(d.maxLifetimeMs)}: the server does not end active sessions.`, { evidence, exchangeIds: ids })];
   }
-  return [result(meta, 'pass', `The busy session ended ${formatDuration(d.replay.atMs)} after login (policy: ${formatDuration(d.maxLifetimeMs)}).`, { evidence, exchangeIds: ids })];
+  return [result(meta, 'pass', `The session ended although it was kept busy: a request ${formatDuration(d.replay.atMs)} into the probe found it logged out (policy: ${formatDuration(d.maxLifetimeMs)}).`, { evidence, exchangeIds: ids })];
 }
 
 export default { meta, check } satisfies Rule;

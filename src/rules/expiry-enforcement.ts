@@ -37,11 +37,11 @@ function check(ev: Evidence): CheckResult[] {
         result(meta, 'skipped', `Left idle: the replay after the promised expiry was answered with a new ${idle.data.renewed.join(', ')}: the server renewed the session from another cookie it still accepts (a refresh or remember-me token), so the promise of this one cookie is not the session's lifetime.`, { evidence, exchangeIds: [r.exchangeId] }),
       );
     } else if (r.loggedIn && r.atMs >= L) {
-      out.push(result(meta, 'fail', `Left idle: the server still accepted the session ${formatDuration(r.atMs - L)} after the ${formatDuration(L)} expiry it promised.`, { evidence, exchangeIds: [r.exchangeId], cookie: d.promise.cookie }));
+      out.push(result(meta, 'fail', `Left idle: the server still accepted the session at least ${formatDuration(r.atMs - L)} after the ${formatDuration(L)} expiry it promised.`, { evidence, exchangeIds: [r.exchangeId], cookie: d.promise.cookie }));
     } else if (r.loggedIn) {
       out.push(result(meta, 'skipped', 'Left idle: the replay came before the promised expiry, so it proves nothing.', { evidence }));
     } else {
-      out.push(result(meta, 'pass', `Left idle: the session had ended when replayed ${formatDuration(r.atMs)} after login, past its promised ${formatDuration(L)}.`, { evidence, exchangeIds: [r.exchangeId] }));
+      out.push(result(meta, 'pass', `Left idle: the session had ended when replayed after ${formatDuration(r.atMs)} without a request, past its promised ${formatDuration(L)}.`, { evidence, exchangeIds: [r.exchangeId] }));
     }
   }
 
@@ -68,7 +68,7 @@ function check(ev: Evidence): CheckResult[] {
     } else if (b.replay.loggedIn) {
       out.push(result(meta, 'skipped', `Kept busy: the server kept moving the promised expiry (re-issued cookie) past the wait budget, so the session was never checked after its latest promise; that is consistent with an idle timeout.`, { evidence }));
     } else {
-      out.push(result(meta, 'pass', `Kept busy: the session ended ${formatDuration(b.replay.atMs)} after the clock started${moved.length > 0 ? ', following the expiry the server re-issued' : ', at the promised expiry'}.`, { evidence, exchangeIds: ids }));
+      out.push(result(meta, 'pass', `Kept busy: the session ended by ${formatDuration(b.replay.atMs)} into the probe${moved.length > 0 ? ', following the expiry the server re-issued' : ', at the promised expiry'}.`, { evidence, exchangeIds: ids }));
     }
   }
   return out;

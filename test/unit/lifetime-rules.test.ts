@@ -28,7 +28,7 @@ describe('expiry-enforcement', () => {
     const ev = buildEvidence({ expiry: expiryOk({ idle: { status: 'ok', data: { alive: oracle(true, 30), idleMs: 1_980_000, replay: { ...oracle(true, 31), atMs: 1_980_000 } } } }) });
     const [idle] = expiryEnforcement.check(ev);
     expect(idle?.status).toBe('fail');
-    expect(idle?.message).toBe('Left idle: the server still accepted the session 3m after the 30m expiry it promised.');
+    expect(idle?.message).toBe('Left idle: the server still accepted the session at least 3m after the 30m expiry it promised.');
     expect(idle?.exchangeIds).toEqual([31]);
   });
 
@@ -83,7 +83,7 @@ describe('idle-timeout and absolute-timeout', () => {
     const ev = buildEvidence({ absoluteTimeout: absoluteTimeoutOk({ loggedOutAtMs: undefined, replay: { ...oracle(true, 51), atMs: 95_040_000 } }) });
     const [r] = absoluteTimeout.check(ev);
     expect(r?.status).toBe('fail');
-    expect(r?.message).toContain('still valid 1d2h24m after login');
+    expect(r?.message).toContain('still valid at least 1d2h24m after login');
   });
 });
 
