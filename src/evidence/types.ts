@@ -171,7 +171,8 @@ export interface ExpiryEvidence {
   promise: LifetimePromise;
   marginMs: number;
   idle: ProbeOutcome<IdleReplayEvidence>;
-  busy: ProbeOutcome<BusyEvidence & { latestPromiseAtMs: number }>;
+  /** `latestPromiseAtMs`: when the latest promise ran out (ms after the clock started); the replay must come `marginMs` after it. */
+  busy: ProbeOutcome<BusyEvidence & { latestPromiseAtMs: number; marginMs?: number }>;
 }
 
 export interface IdleTimeoutEvidence extends IdleReplayEvidence {

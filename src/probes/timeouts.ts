@@ -316,7 +316,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
         const slot = slots.expiryBusy;
         tasks.push(
           (async () => {
-            const problem = slotProblem<BusyEvidence & { latestPromiseAtMs: number }>(slot, promise.seconds * 1000);
+            const problem = slotProblem<BusyEvidence & { latestPromiseAtMs: number; marginMs?: number }>(slot, promise.seconds * 1000);
             if (problem) return void (busyHalf = problem);
             try {
               const s = slot.session as FreshSession;
@@ -349,7 +349,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
                 final = { ...obs, atMs: Date.now() - t0 };
                 busy.exchangeIds.push(obs.exchangeId);
               }
-              busyHalf = { status: 'ok', data: { ...withoutHeld(busy), replay: final, latestPromiseAtMs: latest } };
+              busyHalf = { status: 'ok', data: { ...withoutHeld(busy), replay: final, latestPromiseAtMs: latest, marginMs: m } };
             } catch (err) {
               busyHalf = asOutcome(err);
             }

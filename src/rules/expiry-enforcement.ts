@@ -59,7 +59,8 @@ function check(ev: Evidence): CheckResult[] {
       replayText(b.replay, b.loggedOutAtMs !== undefined ? 'A busy request' : 'The final replay')
     ];
     const ids = [b.replay.exchangeId];
-    if (b.replay.loggedIn && b.replay.atMs >= b.latestPromiseAtMs) {
+    // A replay cut short by the wait budget (less than the margin after the latest promise) decides nothing.
+    if (b.replay.loggedIn && b.replay.atMs >= b.latestPromiseAtMs + (b.marginMs ?? 0)) {
       const msg =
         moved.length === 0
           ? `Kept busy: the session still worked ${formatDuration(b.replay.atMs - L)} after the fixed ${formatDuration(L)} expiry its cookie promised, which the server never re-issued: the store slides its own expiry on activity, so a stolen copy kept busy outlives what the browser was told.`

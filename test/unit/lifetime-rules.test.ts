@@ -64,6 +64,11 @@ describe('expiry-enforcement', () => {
     expect(expiryEnforcement.check(ev)[1]?.status).toBe('skipped');
   });
 
+  it('busy: a final replay the budget cut short (within the margin after the latest promise) is skipped, not failed', () => {
+    const ev = buildEvidence({ expiry: expiryOk({ busy: { status: 'ok', data: busyData({ latestPromiseAtMs: 1_800_000, marginMs: 180_000, replay: { ...oracle(true, 33), atMs: 1_850_000 } }) } }) });
+    expect(expiryEnforcement.check(ev)[1]?.status).toBe('skipped');
+  });
+
   it('skipped and error outcomes carry their reason; evidence saved before the probe existed is skipped', () => {
     expect(expiryEnforcement.check(buildEvidence({ expiry: { status: 'skipped', reason: 'no promise' } }))).toEqual([expect.objectContaining({ status: 'skipped', message: 'no promise' })]);
     expect(expiryEnforcement.check(buildEvidence({ expiry: { status: 'error', error: 'boom' } }))[0]?.status).toBe('error');
