@@ -268,7 +268,8 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
             const s = slot.session as FreshSession;
             const own = earliest(promisesOf(ctx, s, names));
             // Requests spaced well below the idle timeout and any promised expiry.
-            const spacing = clamp(Math.min(idleTimeout, own ? own.seconds * 1000 : Infinity) / 3, 250, 600_000);
+            // At most 5 minutes apart, so a server idle timeout shorter than the policy's rarely ends it.
+            const spacing = clamp(Math.min(idleTimeout, own ? own.seconds * 1000 : Infinity) / 3, 250, 300_000);
             const t0 = Date.now();
             const until = t0 + maxLifetime + lifeMargin;
             countdown.set(slot.label, until);

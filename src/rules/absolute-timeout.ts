@@ -30,7 +30,8 @@ function check(ev: Evidence): CheckResult[] {
   if (d.replay.loggedIn) {
     return [result(meta, 'fail', `A session kept busy was still valid at least ${formatDuration(d.replay.atMs)} after login, past the policy's maximum lifetime of ${formatDuration(d.maxLifetimeMs)}: the server does not end active sessions.`, { evidence, exchangeIds: ids })];
   }
-  return [result(meta, 'pass', `The session ended although it was kept busy: a request ${formatDuration(d.replay.atMs)} into the probe found it logged out (policy: ${formatDuration(d.maxLifetimeMs)}).`, { evidence, exchangeIds: ids })];
+  const early = d.replay.atMs < d.maxLifetimeMs ? ` That is before the policy's maximum: the server ends sessions sooner, or its idle timeout is shorter than the ${formatDuration(d.spacingMs)} between requests.` : '';
+  return [result(meta, 'pass', `The session ended although it was kept busy: a request ${formatDuration(d.replay.atMs)} into the probe found it logged out (policy: ${formatDuration(d.maxLifetimeMs)}).${early}`, { evidence, exchangeIds: ids })];
 }
 
 export default { meta, check } satisfies Rule;
