@@ -324,7 +324,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
               const first = sessionPromise(promisesOf(ctx, s, names), names, essential) ?? promise;
               const firstL = first.seconds * 1000;
               const m = marginFor(firstL);
-              const spacing = clamp(Math.min(firstL, idleTimeout) / 4, 250, 600_000);
+              const spacing = clamp(Math.min(firstL, idleTimeout) / 4, 250, 300_000);
               const t0 = Date.now();
               const until = t0 + firstL + m;
               countdown.set(slot.label, until);
