@@ -5,7 +5,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { AuditAbortError, InterruptedError, UsageError } from './errors.js';
+import { AuditAbortError, InterruptedError, PasswordRestoreError, UsageError } from './errors.js';
 import type { LoadedConfig } from './config/load.js';
 import type { Evidence } from './evidence/types.js';
 import { HttpClient, HttpError, type TraceEntry } from './http/client.js';
@@ -16,6 +16,9 @@ import { establishSession } from './probes/session.js';
 import { probeFixation } from './probes/fixation.js';
 import { probeLogout } from './probes/logout.js';
 import { probeAdoption } from './probes/adoption.js';
+import { advertisedOf, runWaitingProbes, type WaitingOutcomes } from './probes/timeouts.js';
+import { probePersistence } from './probes/persistence.js';
+import { probePasswordChange } from './probes/password-change.js';
 import { logout as logOut } from './auth/login.js';
 import { buildReport, type BuildOptions } from './report/build.js';
 import type { GateConfig } from './config/schema.js';
@@ -30,7 +33,8 @@ export interface AuditOptions {
   log?: (line: string) => void;
   /**
    * Aborting it (Ctrl-C, SIGTERM) stops requests in flight and refuses new ones; the report of
-   * what was gathered is still built, marked incomplete. Probes see it as `ctx.signal`.
+   * what was gathered is still built, marked incomplete (waits end at once; a password the audit
+   * changed is restored first). Probes see it as `ctx.signal`.
    */
   signal?: AbortSignal;
   /**
@@ -193,7 +197,19 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       // Leave no session behind that the cookie search made the server open.
       for (const stray of base.strays) await logOut(stray, config.logout, target, 'cleanup: log out search browser').catch(() => undefined);
     }
-    const incomplete = incompleteReason(opts.signal, [fixation, logout, adoption]);
+    // All waiting probes at once (each with its own sessions), then the restart (it ends in-memory
+    // sessions, so it must not overlap the waits), then the password change (it may end them all).
+    // An interrupt ends waits at once; the probes it cut short are errors, never verdicts, and a
+    // password the audit changed is restored before the probe gives up (or the run exits 3).
+    const cut = { status: 'error' as const, error: 'The run was interrupted before this probe finished.' };
+    const waiting: WaitingOutcomes = await unlessInterrupted(
+      opts.signal,
+      () => runWaitingProbes(ctx, base),
+      () => ({ expiry: cut, idleTimeout: cut, absoluteTimeout: cut }),
+    );
+    const persistence = await unlessInterrupted(opts.signal, () => probePersistence(ctx), () => cut);
+    const passwordChange = await unlessInterrupted(opts.signal, () => probePasswordChange(ctx), () => cut);
+    const incomplete = incompleteReason(opts.signal, [fixation, logout, adoption, ...Object.values(waiting), persistence, passwordChange]);
     const evidence: Evidence = {
       schemaVersion: 1,
       target: redactor.clean(target.href),
@@ -203,7 +219,8 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       exchanges: http.exchanges,
       oracle: base.oracle,
       session: base.session,
-      probes: { fixation, adoption, logout },
+      probes: { fixation, adoption, logout, ...waiting, persistence, passwordChange },
+      advertised: advertisedOf(base),
       warnings,
       ...(incomplete ? { incomplete } : {}),
     };
@@ -220,6 +237,20 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     throw err;
   } finally {
     await client.close();
+  }
+}
+
+/**
+ * Run a probe; an interrupt before or during it gives the fallback outcome (an error, never a verdict).
+ * A password that could not be restored (PasswordRestoreError) always propagates: exit 3.
+ */
+async function unlessInterrupted<T>(signal: AbortSignal | undefined, run: () => Promise<T>, fallback: () => T): Promise<T> {
+  // No early return on an aborted signal: a probe that is not configured still says `skipped`.
+  try {
+    return await run();
+  } catch (err) {
+    if (err instanceof InterruptedError || (signal?.aborted && !(err instanceof PasswordRestoreError))) return fallback();
+    throw err;
   }
 }
 

@@ -46,9 +46,20 @@ export class AuditAbortError extends SessionAuditError {
   }
 }
 
+/** The password-change probe could not put the original password back: exit 3, loudly. */
+export class PasswordRestoreError extends SessionAuditError {
+  /** Where the temporary password was written (mode 0600), if it could be written. */
+  readonly file: string | undefined;
+  constructor(message: string, file: string | undefined) {
+    super('E_PASSWORD_NOT_RESTORED', message, ExitCode.auditFailed);
+    this.name = 'PasswordRestoreError';
+    this.file = file;
+  }
+}
+
 /** Ctrl-C before there was anything to report: exit 130. */
 export class InterruptedError extends SessionAuditError {
-  constructor(message: string) {
+  constructor(message = 'Interrupted (Ctrl-C or SIGTERM).') {
     super('E_INTERRUPTED', message, ExitCode.interrupted);
     this.name = 'InterruptedError';
   }

@@ -19,9 +19,11 @@ Exit codes:
      report or HAR file that cannot be written)
   3  the audit could not run (target unreachable, DNS or TLS failure, login failed, a limit
      reached before a session existed, or the logged-in check cannot tell a logged-in browser
-     from a logged-out one)
+     from a logged-out one), or the password-change probe could not restore the original
+     password (the message says where the temporary one is)
   130 interrupted (Ctrl-C or SIGTERM): the report of what was gathered was written, marked
-     incomplete; a second Ctrl-C exits at once without a report`;
+     incomplete; a password changed by the audit is restored first; a second Ctrl-C exits at
+     once without a report (except while that password is being restored)`;
 
 const EXAMPLES = `
 Examples:
@@ -58,6 +60,14 @@ Examples:
 
 function collect(value: string, previous: string[] = []): string[] {
   return [...previous, value];
+}
+
+/** The lifetime flags, shared by audit and demo. */
+function lifetimeOptions(cmd: Command): Command {
+  return cmd
+    .option('--expiry-wait <duration>', 'time the expiry, idle- and absolute-timeout probes may wait, e.g. 35m (default 0s: those probes are skipped)')
+    .option('--idle-timeout <duration>', 'policy: sessions must end after this long without a request (default 30m)')
+    .option('--max-lifetime <duration>', 'policy: sessions must end this long after login, however active (default 24h)');
 }
 
 function outputOptions(cmd: Command): Command {
@@ -115,7 +125,12 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
     .option('--max-body <size>', 'read at most this much of each response body, e.g. 512KiB (default 1MiB)')
     .option('--har <file>', 'write an HTTP Archive (HAR 1.2) of every request, secrets masked')
     .option('--show-secrets', 'show session token values unmasked in the report (passwords are never shown)')
-    .option('--from-evidence <dir>', 're-run rules, score and reports on evidence saved with --save-evidence; no network, no URL or password');
+    .option('--from-evidence <dir>', 're-run rules, score and reports on evidence saved with --save-evidence; no network, no URL or password')
+    .option('--allow-password-change', 'run the password-change probe configured in passwordChange (changes the password to a random one and restores it)')
+    .option('--restart-command <command>', 'shell command that restarts the target, to test whether sessions survive a restart')
+    .option('--restart-ready-url <path>', 'after --restart-command, poll this URL until it answers (default: the target itself)')
+    .option('--restart-wait <duration>', 'after --restart-command, wait this long (before polling --restart-ready-url, if given)');
+  lifetimeOptions(audit);
   outputOptions(audit)
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES}\n`)
     .action(async (url: string | undefined, opts: Record<string, unknown>) => {
@@ -123,7 +138,7 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
       setExit(await auditCommand(url, opts as never));
     });
 
-  outputOptions(program.command('demo').description('start the embedded demo app on 127.0.0.1, audit it, print the report, stop it'))
+  outputOptions(lifetimeOptions(program.command('demo').description('start the embedded demo app on 127.0.0.1, audit it, print the report, stop it')))
     .option('--fixed', 'audit the hardened variant (HTTPS with a self-signed certificate trusted through --ca)', false)
     .action(async (opts: Record<string, unknown>) => {
       const { demoCommand } = await import('./commands/demo.js');

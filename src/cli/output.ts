@@ -17,6 +17,7 @@ import { FORMATS, isFormat, type FormatName } from '../report/formatters/index.j
 import type { SarifLocation } from '../report/formatters/types.js';
 import type { Report } from '../report/schema.js';
 import type { AuditOptions } from '../audit.js';
+import { interruptsHeld } from '../interrupts.js';
 import type { TraceEntry } from '../http/client.js';
 import type { Redactor } from '../http/redact.js';
 
@@ -120,6 +121,10 @@ export function trapSignals(controller: AbortController, exit: (code: number) =>
   let count = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
     count += 1;
+    if (count > 1 && interruptsHeld()) {
+      process.stderr.write('\nsession-audit: the original password is being restored; session-audit exits as soon as it is back (killing it now could leave the password changed).\n');
+      return;
+    }
     if (count > 1) {
       process.stderr.write('\nsession-audit: stopped at once (second interrupt); no report written.\n');
       exit(ExitCode.interrupted);
@@ -296,9 +301,17 @@ export async function auditAndReport(loaded: LoadedConfig, out: OutputOptions): 
   const interactive = Boolean(process.stderr.isTTY) && (process.stderr.columns ?? 0) > 0 && !process.env.CI && !out.verbose;
   const spinner = interactive ? (await import('ora')).default({ stream: process.stderr, text: 'Starting the audit' }).start() : undefined;
   const verboseLog = out.verbose ? (line: string) => process.stderr.write(`→ ${line}\n`) : undefined;
+  // The countdown updates every second; the verbose log gets it every 30 seconds at most.
+  let lastWaitLine = 0;
   const progress = (text: string): void => {
     if (spinner) spinner.text = text;
-    else if (out.verbose) process.stderr.write(`• ${text}\n`);
+    else if (out.verbose) {
+      if (text.startsWith('Waiting ')) {
+        if (Date.now() - lastWaitLine < 30_000) return;
+        lastWaitLine = Date.now();
+      }
+      process.stderr.write(`• ${text}\n`);
+    }
   };
   const controller = new AbortController();
   const untrap = trapSignals(controller);

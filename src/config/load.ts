@@ -42,6 +42,13 @@ export interface ConfigFlags {
   maxBody?: string;
   /** Read the password from stdin instead of the environment. */
   passwordStdin?: boolean;
+  expiryWait?: string;
+  idleTimeout?: string;
+  maxLifetime?: string;
+  allowPasswordChange?: boolean;
+  restartCommand?: string;
+  restartReadyUrl?: string;
+  restartWait?: string;
 }
 
 /** The password, kept out of every serialisation and inspection of the objects that carry it. */
@@ -95,6 +102,12 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'limits.concurrency': '--concurrency',
   'limits.maxRedirects': '--max-redirects',
   'limits.maxBody': '--max-body',
+  'expiry.maxWait': '--expiry-wait',
+  'policy.idleTimeout': '--idle-timeout',
+  'policy.maxLifetime': '--max-lifetime',
+  'restart.command': '--restart-command',
+  'restart.readyUrl': '--restart-ready-url',
+  'restart.readyWait': '--restart-wait',
 };
 
 /** A numeric flag: a plain decimal number, or a usage error naming the flag. */
@@ -181,6 +194,13 @@ export function flagsToOverlay(flags: ConfigFlags): Plain {
   if (flags.concurrency !== undefined) set(['limits', 'concurrency'], numberFlag('--concurrency', flags.concurrency, true));
   if (flags.maxRedirects !== undefined) set(['limits', 'maxRedirects'], numberFlag('--max-redirects', flags.maxRedirects, true));
   if (flags.maxBody !== undefined) set(['limits', 'maxBody'], flags.maxBody);
+  if (flags.expiryWait !== undefined) set(['expiry', 'maxWait'], flags.expiryWait);
+  if (flags.idleTimeout !== undefined) set(['policy', 'idleTimeout'], flags.idleTimeout);
+  if (flags.maxLifetime !== undefined) set(['policy', 'maxLifetime'], flags.maxLifetime);
+  if (flags.allowPasswordChange) set(['allowPasswordChange'], true);
+  if (flags.restartCommand !== undefined) set(['restart', 'command'], flags.restartCommand);
+  if (flags.restartReadyUrl !== undefined) set(['restart', 'readyUrl'], flags.restartReadyUrl);
+  if (flags.restartWait !== undefined) set(['restart', 'readyWait'], flags.restartWait);
   return o;
 }
 

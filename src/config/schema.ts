@@ -139,6 +139,29 @@ const limitsSchema = z.strictObject({
   retryAfterMax: durationSchema.pipe(z.number().min(0).max(600_000, 'at most 10m')).prefault('30s'),
 });
 
+/** Config for changing the password (opt-in; also needs allowPasswordChange / --allow-password-change). */
+const passwordChangeSchema = z.strictObject({
+  url: pathOrUrl,
+  method: httpMethod.prefault('POST'),
+  type: z.enum(['json', 'form']).default('json'),
+  /** Fields to send; `{{password}}` (the current password) and `{{newPassword}}` are replaced. */
+  body: z.record(z.string(), jsonValue).default({ password: '{{password}}', newPassword: '{{newPassword}}' }),
+  /** A page holding the change form or a csrf-token meta tag, fetched first (as for login.page). */
+  page: pathOrUrl.optional(),
+  headers: headerRecord.default({}),
+});
+
+const restartSchema = z.strictObject({
+  /** Run with the system shell; must restart the target and may return before it is ready. */
+  command: z.string().trim().min(1, 'expected a shell command'),
+  /** Polled after the command until it answers (any HTTP status). */
+  readyUrl: pathOrUrl.optional(),
+  /** A fixed wait after the command (and before polling readyUrl). */
+  readyWait: durationSchema.pipe(z.number().min(0)).prefault('0s'),
+  /** Limit for the command itself and for readiness. */
+  timeout: positiveDuration('60s'),
+});
+
 const policySchema = z.strictObject({
   maxLifetime: positiveDuration('24h'),
   idleTimeout: positiveDuration('30m'),
@@ -219,6 +242,12 @@ export const configSchema = z
     /** A hint: the session cookie is found by behaviour; this name is tried first. */
     sessionCookie: z.string().min(1).optional(),
     ...gateShape,
+    /** The time the waiting probes (expiry, idle and absolute timeouts) may spend; 0s turns them off. */
+    expiry: z.strictObject({ maxWait: durationSchema.pipe(z.number().min(0)).prefault('0s') }).prefault({}),
+    passwordChange: passwordChangeSchema.optional(),
+    /** The second key for the password-change probe (--allow-password-change). */
+    allowPasswordChange: z.boolean().default(false),
+    restart: restartSchema.optional(),
     headers: headerRecord.default({}),
     timeout: durationSchema
       .pipe(z.number().positive('must be longer than 0').max(3_600_000, 'a per-request timeout longer than 1h is not supported'))
@@ -260,6 +289,9 @@ export const configSchema = z
       [['authCheck', 'url'], cfg.authCheck.url],
       [['logout', 'url'], cfg.logout?.url],
       [['logout', 'page'], cfg.logout?.page],
+      [['passwordChange', 'url'], cfg.passwordChange?.url],
+      [['passwordChange', 'page'], cfg.passwordChange?.page],
+      [['restart', 'readyUrl'], cfg.restart?.readyUrl],
     ];
     for (const [path, value] of urls) {
       if (value === undefined) continue;
@@ -293,6 +325,11 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['login', 'body'], message: 'no field contains {{password}}' });
       }
     }
+    if (cfg.passwordChange) {
+      const text = JSON.stringify(cfg.passwordChange.body);
+      if (!text.includes('{{newPassword}}')) ctx.addIssue({ code: 'custom', path: ['passwordChange', 'body'], message: 'no field contains {{newPassword}}' });
+      if (cfg.passwordChange.method === 'GET') ctx.addIssue({ code: 'custom', path: ['passwordChange', 'method'], message: 'GET would put the password in the URL; use POST' });
+    }
   });
 
 export type AuditConfigInput = z.input<typeof configSchema>;
@@ -306,3 +343,5 @@ export type IgnoreEntry = AuditConfig['ignore'][number];
 /** The gate keys alone, for --from-evidence (no target, login or password needed). */
 export const gateConfigSchema = z.strictObject({ $schema: z.string().optional(), ...gateShape });
 export type GateConfig = z.output<typeof gateConfigSchema>;
+export type PasswordChangeConfig = NonNullable<AuditConfig['passwordChange']>;
+export type RestartConfig = NonNullable<AuditConfig['restart']>;

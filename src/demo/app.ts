@@ -19,6 +19,8 @@ declare module 'express-session' {
   interface SessionData {
     csrf?: string;
     user?: string;
+    /** When the user logged in (the hardened demo's absolute timeout). */
+    createdAt?: number;
   }
 }
 
@@ -29,6 +31,9 @@ export interface DemoOptions {
   fixed: boolean;
   /** The password the demo accepts for alice. */
   password: string;
+  /** Hardened variant: idle timeout (default 30m) and absolute lifetime (default 24h) it enforces. */
+  idleTimeoutMs?: number;
+  maxLifetimeMs?: number;
 }
 
 export interface RunningDemo {
@@ -63,9 +68,22 @@ export function createDemoApp(opts: DemoOptions): express.Express {
         secret: randomBytes(32).toString('hex'),
         resave: false,
         saveUninitialized: false,
-        cookie: { secure: true, httpOnly: true, sameSite: 'lax', path: '/', maxAge: 24 * 60 * 60 * 1000 },
+        // Idle timeout: the store entry and the cookie both expire idleTimeout after the last
+        // request; rolling re-issues the cookie so the browser is told the same moment.
+        rolling: true,
+        cookie: { secure: true, httpOnly: true, sameSite: 'lax', path: '/', maxAge: opts.idleTimeoutMs ?? 30 * 60 * 1000 },
       }),
     );
+    // Absolute timeout: however active, a session ends maxLifetime after login.
+    const maxLifetime = opts.maxLifetimeMs ?? 24 * 60 * 60 * 1000;
+    app.use((req, _res, next) => {
+      const created = req.session.createdAt;
+      if (req.session.user && created !== undefined && Date.now() - created > maxLifetime) {
+        req.session.regenerate((err) => next(err)); // the old session is destroyed; a fresh anonymous one takes its place
+        return;
+      }
+      next();
+    });
   } else {
     // As generated: default MemoryStore, hard-coded secret, default cookie (no secure, no maxAge).
     app.use(session({ secret: 'keyboard cat', resave: false, saveUninitialized: true, cookie: { httpOnly: false } }));
@@ -108,6 +126,7 @@ export function createDemoApp(opts: DemoOptions): express.Express {
     req.session.regenerate((err) => {
       if (err) return next(err);
       req.session.user = DEMO_USER;
+      req.session.createdAt = Date.now();
       req.session.save((err2) => (err2 ? next(err2) : res.redirect('/')));
     });
   });

@@ -125,6 +125,90 @@ export interface LogoutEvidence {
   replay: OracleObservation;
 }
 
+/** An auth check at a known moment: `atMs` after the probe started its clock. */
+export interface TimedObservation extends OracleObservation {
+  atMs: number;
+}
+
+/** What the session cookie told the browser about its lifetime. */
+export interface LifetimePromise {
+  cookie: string;
+  source: 'max-age' | 'expires' | 'jwt-exp';
+  /** Seconds from the response that set it (JWT: from the server's Date to `exp`). */
+  seconds: number;
+}
+
+/** A session logged in, checked alive, left untouched, then replayed from a stolen copy. */
+export interface IdleReplayEvidence {
+  /** The session's own check right after all logins; the clock starts after it. */
+  alive: OracleObservation;
+  /** How long the session was left without a request before the replay. */
+  idleMs: number;
+  /** A fresh browser holding a hand-planted copy of the saved cookie values (no client-side expiry). */
+  replay: TimedObservation;
+  /** Cookies the server answered the replay with under a new value (a session renewed from another cookie). */
+  renewed?: string[];
+}
+
+/** A session kept busy with requests from a stolen copy that follows re-issued cookies. */
+export interface BusyEvidence {
+  alive: OracleObservation;
+  spacingMs: number;
+  /** Requests made to keep the session busy, and when the first one found it logged out. */
+  requests: number;
+  loggedOutAtMs?: number;
+  lastLoggedInAtMs?: number;
+  busyForMs: number;
+  /** The server re-issued a session cookie while busy (a new promise). */
+  reissued: Array<{ atMs: number; cookie: string; sameValue: boolean; seconds?: number }>;
+  /** The final check after the busy phase (and any idle wait for the latest promise). */
+  replay: TimedObservation;
+  exchangeIds: number[];
+}
+
+export interface ExpiryEvidence {
+  /** The earliest promise among the essential session cookies (cookie Max-Age/Expires or JWT exp). */
+  promise: LifetimePromise;
+  marginMs: number;
+  idle: ProbeOutcome<IdleReplayEvidence>;
+  /** `latestPromiseAtMs`: when the latest promise ran out (ms after the clock started); the replay must come `marginMs` after it. */
+  busy: ProbeOutcome<BusyEvidence & { latestPromiseAtMs: number; marginMs?: number }>;
+}
+
+export interface IdleTimeoutEvidence extends IdleReplayEvidence {
+  idleTimeoutMs: number;
+  marginMs: number;
+}
+
+export interface AbsoluteTimeoutEvidence extends BusyEvidence {
+  maxLifetimeMs: number;
+  marginMs: number;
+}
+
+export interface PersistenceEvidence {
+  before: OracleObservation;
+  restart: { exitCode: number | null; signal?: string; timedOut: boolean; durationMs: number };
+  ready: { by: 'url' | 'wait'; waitedMs: number; status?: number };
+  replay: OracleObservation;
+}
+
+export interface PasswordChangeEvidence {
+  /** Session A (the victim's other device) before the change. */
+  aBefore: OracleObservation;
+  changeStatus: number;
+  changeExchangeIds: number[];
+  /** Session B, which made the change, afterwards. */
+  bAfter: OracleObservation;
+  /** Did the change take effect? A login with the old password (must fail) and the new one (must work). */
+  oldPasswordLogin: OracleObservation;
+  newPasswordLogin: OracleObservation;
+  /** A fresh browser replaying session A's saved cookies after the change. */
+  aReplay?: OracleObservation;
+  /** The password was changed back and a fresh login with the original one worked. */
+  restored: boolean;
+  restoreAttempts: number;
+}
+
 export interface Evidence {
   schemaVersion: 1;
   target: string;
@@ -138,7 +222,15 @@ export interface Evidence {
     fixation: ProbeOutcome<FixationEvidence>;
     adoption: ProbeOutcome<AdoptionEvidence>;
     logout: ProbeOutcome<LogoutEvidence>;
+    /** Lifetime probes; absent in evidence saved before they existed. */
+    expiry?: ProbeOutcome<ExpiryEvidence>;
+    idleTimeout?: ProbeOutcome<IdleTimeoutEvidence>;
+    absoluteTimeout?: ProbeOutcome<AbsoluteTimeoutEvidence>;
+    passwordChange?: ProbeOutcome<PasswordChangeEvidence>;
+    persistence?: ProbeOutcome<PersistenceEvidence>;
   };
+  /** What the session cookies advertised at login (absent in older evidence). */
+  advertised?: LifetimePromise[];
   /** Settings that change how verdicts read (e.g. TLS verification off). */
   warnings: string[];
   /** Set when the run stopped early (Ctrl-C, deadline, request budget): why. */

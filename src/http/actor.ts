@@ -24,6 +24,11 @@ export interface AuditHttp {
   log?: (line: string) => void;
   /** Redirect hops followed per request (limits.maxRedirects); default MAX_REDIRECTS. */
   maxRedirects?: number;
+  /**
+   * Cleanup that must happen even after Ctrl-C (restoring a changed password): every request is
+   * sent with `signal: null`, so neither the interrupt, --deadline nor --max-requests stops it.
+   */
+  cleanup?: boolean;
 }
 
 export interface SendOptions {
@@ -92,8 +97,8 @@ export class Actor {
   }
 
   /** Cookies this browser would send to `url` (raw values: for probes only, never evidence). */
-  cookiesFor(url: URL): Array<{ name: string; value: string; domain: string; path: string }> {
-    return this.#jar.getCookiesSync(url).map((c) => ({ name: c.key, value: c.value, domain: c.domain ?? url.hostname, path: c.path ?? '/' }));
+  cookiesFor(url: URL): Array<{ name: string; value: string; domain: string; path: string; secure: boolean }> {
+    return this.#jar.getCookiesSync(url).map((c) => ({ name: c.key, value: c.value, domain: c.domain ?? url.hostname, path: c.path ?? '/', secure: c.secure }));
   }
 
   cookieStates(url: URL): CookieState[] {
@@ -132,6 +137,7 @@ export class Actor {
         const req: HttpRequest = { method, url, headers: reqHeaders };
         if (body !== undefined) req.body = body;
         if (opts.signal !== undefined) req.signal = opts.signal;
+        else if (this.#http.cleanup) req.signal = null;
         res = await this.#http.client.send(req);
       } catch (err) {
         record.error = this.#http.redactor.clean(err instanceof Error ? err.message : String(err));

@@ -14,7 +14,8 @@ export interface ProbeContext {
   progress: (text: string) => void;
   /**
    * The run's abort signal (Ctrl-C / SIGTERM). Requests already stop when it fires; a probe that
-   * must undo something (restore a changed password) sends its cleanup with `signal: null`.
+   * must undo something (restore a changed password) sends its cleanup through an uncancellable
+   * copy of `http` (`cleanupHttp`); waits end early when it fires.
    */
   signal?: AbortSignal;
 }

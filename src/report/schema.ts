@@ -109,6 +109,23 @@ export const reportSchema = z.object({
     stack: z.string().optional(),
     cookies: z.array(z.object({ name: z.string(), value: valueRef, issued: z.string(), essential: z.boolean(), setCookie: z.string().optional() })),
   }),
+  /** The session's advertised lifetime (cookie Max-Age/Expires, JWT exp) next to what the probes measured. */
+  lifetime: z
+    .object({
+      advertised: z.array(z.object({ cookie: z.string(), source: z.enum(['max-age', 'expires', 'jwt-exp']), seconds: z.number(), text: z.string() })),
+      measured: z.array(
+        z.object({
+          probe: z.enum(['expiry-idle', 'expiry-busy', 'idle-timeout', 'absolute-timeout', 'restart']),
+          /** Was the session still valid at `atMs` (ms after the probe's clock started)? */
+          stillValid: z.boolean(),
+          atMs: z.number(),
+          text: z.string(),
+        }),
+      ),
+      /** Why nothing or only part was measured (e.g. the wait budget). */
+      notes: z.array(z.string()),
+    })
+    .optional(),
   checks: z.array(checkSchema),
   warnings: z.array(z.string()),
   /** Present when the run stopped early (Ctrl-C, SIGTERM, --deadline, --max-requests): why. The gate fails. */

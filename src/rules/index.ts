@@ -10,6 +10,11 @@ import logoutCookieClear from './logout-cookie-clear.js';
 import logoutRevocation from './logout-revocation.js';
 import sessionAdoption from './session-adoption.js';
 import sessionFixation from './session-fixation.js';
+import expiryEnforcement from './expiry-enforcement.js';
+import idleTimeout from './idle-timeout.js';
+import absoluteTimeout from './absolute-timeout.js';
+import passwordChangeRevocation from './password-change-revocation.js';
+import sessionPersistence from './session-persistence.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule[] = [
@@ -17,6 +22,11 @@ export const RULES: readonly Rule[] = [
   sessionAdoption,
   logoutRevocation,
   logoutCookieClear,
+  passwordChangeRevocation,
+  expiryEnforcement,
+  idleTimeout,
+  absoluteTimeout,
+  sessionPersistence,
   cookieSecure,
   cookieHttpOnly,
   cookieSameSite,

@@ -31,7 +31,7 @@ export interface RuleMeta {
    */
   precision?: 'very-high' | 'high' | 'medium' | 'low';
   /** Which evidence the rule reads. */
-  requires: Array<'session' | 'fixation' | 'adoption' | 'logout'>;
+  requires: Array<'session' | 'fixation' | 'adoption' | 'logout' | 'expiry' | 'idleTimeout' | 'absoluteTimeout' | 'passwordChange' | 'persistence'>;
 }
 
 export interface CheckResult {

@@ -144,3 +144,83 @@ describe("Django's auth login()/logout() with database sessions", () => {
     expect(statusOf(run, 'cookie-samesite')).toBe('pass');
   });
 });
+
+describe('Flask permanent session with a 2s PERMANENT_SESSION_LIFETIME, re-issued on every request', () => {
+  let app: RunningApp;
+  let run: AuditRun;
+  beforeAll(async () => {
+    app = await startProcessApp({ command: PYTHON, args: [join(APPS, 'python', 'flask_app.py'), '{port}'], env: { APP_PASSWORD: PASSWORD, APP_LIFETIME_SECONDS: '2' }, install: 'apt-get install python3-flask' });
+    const config = validateConfig({
+      target: app.url,
+      login: { url: '/login', type: 'form' },
+      credentials: { username: 'alice' },
+      authCheck: { url: '/me' },
+      policy: { idleTimeout: '2s', maxLifetime: '3s' },
+      expiry: { maxWait: '7s' },
+    });
+    run = await runAudit({ config, password: new Secret(PASSWORD) });
+  });
+  afterAll(() => app?.close());
+
+  it('the signed timestamp enforces the promised expiry, idle and busy (the busy probe follows each re-issued cookie)', () => {
+    expect(run.report.lifetime?.advertised).toEqual([expect.objectContaining({ cookie: 'session', source: 'expires', seconds: 2 })]);
+    expect(run.report.checks.filter((c) => c.ruleId === 'expiry-enforcement').map((c) => c.status)).toEqual(['pass', 'pass']);
+    expect(statusOf(run, 'idle-timeout')).toBe('pass');
+  });
+
+  it('but a session kept busy is refreshed forever: no absolute timeout', () => {
+    expect(statusOf(run, 'absolute-timeout')).toBe('fail');
+  });
+});
+
+describe('Django database sessions with a 2s SESSION_COOKIE_AGE, and its own password change', () => {
+  let app: RunningApp;
+  let dir: string;
+  const DJANGO_PW = 'django-original-Pw-4!';
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'session-audit-django-life-'));
+    app = await startProcessApp({
+      command: PYTHON,
+      args: [join(APPS, 'python', 'django_app.py'), '{port}', join(dir, 'db.sqlite3')],
+      env: { APP_PASSWORD: DJANGO_PW, APP_COOKIE_AGE: '2' },
+      install: 'apt-get install python3-django',
+    });
+  }, 60_000);
+  afterAll(async () => {
+    await app?.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('the database expiry is fixed and enforced: expiry-enforcement passes idle and busy, idle-timeout passes', async () => {
+    const config = validateConfig({
+      target: app.url,
+      login: { url: '/login/', type: 'form' },
+      credentials: { username: 'alice' },
+      authCheck: { url: '/me/' },
+      policy: { idleTimeout: '2s', maxLifetime: '24h' },
+      expiry: { maxWait: '7s' },
+    });
+    const run = await runAudit({ config, password: new Secret(DJANGO_PW) });
+    expect(run.report.lifetime?.advertised).toEqual([expect.objectContaining({ cookie: 'sessionid', source: 'max-age', seconds: 2 })]);
+    expect(run.report.checks.filter((c) => c.ruleId === 'expiry-enforcement').map((c) => c.status)).toEqual(['pass', 'pass']);
+    expect(statusOf(run, 'idle-timeout')).toBe('pass');
+  }, 30_000);
+
+  it("PasswordChangeForm + update_session_auth_hash ends the user's other sessions: pass, and the original password works afterwards", async () => {
+    const config = validateConfig({
+      target: app.url,
+      login: { url: '/login/', type: 'form' },
+      credentials: { username: 'alice' },
+      authCheck: { url: '/me/' },
+      passwordChange: { url: '/password/', type: 'form', page: '/password/', body: { old_password: '{{password}}', new_password1: '{{newPassword}}', new_password2: '{{newPassword}}' } },
+      allowPasswordChange: true,
+    });
+    const run = await runAudit({ config, password: new Secret(DJANGO_PW) });
+    expect(statusOf(run, 'password-change-revocation')).toBe('pass');
+    const ev = run.evidence.probes.passwordChange;
+    expect(ev?.status === 'ok' && ev.data.restored).toBe(true);
+    // The proof: a fresh audit logs in with the original password (it aborts with exit 3 otherwise).
+    const again = await runAudit({ config: validateConfig({ target: app.url, login: { url: '/login/', type: 'form' }, credentials: { username: 'alice' }, authCheck: { url: '/me/' } }), password: new Secret(DJANGO_PW) });
+    expect(again.report.session.cookies.map((c) => c.name)).toEqual(['sessionid']);
+  }, 30_000);
+});

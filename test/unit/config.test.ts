@@ -62,6 +62,8 @@ describe('validateConfig', () => {
       assert: {},
       ignore: [],
       showSecrets: false,
+      expiry: { maxWait: 0 },
+      allowPasswordChange: false,
     });
   });
 
@@ -338,5 +340,40 @@ describe('loadConfig', () => {
     const err = await usageErrorAsync(loadConfig({ config: path }, {}));
     expect(err.code).toBe('E_NO_PASSWORD');
     expect(err.message).toContain('SESSION_AUDIT_PASSWORD');
+  });
+});
+
+describe('lifetime config and flags', () => {
+  const base = { target: 'https://a.test', login: { url: '/login' }, credentials: { username: 'u' }, authCheck: { url: '/me' } };
+
+  it('maps the lifetime flags onto their config keys, which validate to milliseconds', () => {
+    const overlay = flagsToOverlay({ expiryWait: '10s', idleTimeout: '3s', maxLifetime: '1h', allowPasswordChange: true, restartCommand: 'systemctl restart app', restartReadyUrl: '/health', restartWait: '2s' });
+    expect(overlay).toEqual({
+      expiry: { maxWait: '10s' },
+      policy: { idleTimeout: '3s', maxLifetime: '1h' },
+      allowPasswordChange: true,
+      restart: { command: 'systemctl restart app', readyUrl: '/health', readyWait: '2s' },
+    });
+    const cfg = validateConfig(deepMerge(base, overlay));
+    expect(cfg.expiry).toEqual({ maxWait: 10_000 });
+    expect(cfg.policy).toEqual({ idleTimeout: 3000, maxLifetime: 3_600_000 });
+    expect(cfg.restart).toEqual({ command: 'systemctl restart app', readyUrl: '/health', readyWait: 2000, timeout: 60_000 });
+  });
+
+  it('passwordChange: defaults, and a body without {{newPassword}} or a GET is refused', () => {
+    const cfg = validateConfig({ ...base, passwordChange: { url: '/account/password' } });
+    expect(cfg.passwordChange).toEqual({ url: '/account/password', method: 'POST', type: 'json', body: { password: '{{password}}', newPassword: '{{newPassword}}' }, headers: {} });
+    expect(cfg.allowPasswordChange).toBe(false);
+    const err = usageError(() => validateConfig({ ...base, passwordChange: { url: '/pw', method: 'GET', body: { pw: '{{password}}' } } }));
+    expect(err.message).toContain('passwordChange.body: no field contains {{newPassword}}');
+    expect(err.message).toContain('passwordChange.method: GET would put the password in the URL');
+  });
+
+  it('a readiness URL or password-change URL on another origin is refused; a negative wait names its flag', () => {
+    const err = usageError(() => validateConfig({ ...base, passwordChange: { url: 'https://evil.test/pw' }, restart: { command: 'x', readyUrl: 'http://elsewhere.test/' } }));
+    expect(err.message).toContain('passwordChange.url: https://evil.test is not the target\'s origin');
+    expect(err.message).toContain('restart.readyUrl: http://elsewhere.test is not the target\'s origin');
+    const flagErr = usageError(() => validateConfig(deepMerge(base, flagsToOverlay({ expiryWait: 'later' })), new Set(['expiry', 'expiry.maxWait'])));
+    expect(flagErr.message).toContain('--expiry-wait (expiry.maxWait): "later" is not a duration');
   });
 });

@@ -32,8 +32,9 @@ function expectSummaryMatchesChecks(report: ReturnType<typeof buildReport>): voi
 describe('buildReport', () => {
   it('a hardened session: valid report, every check passes, 100 / A+, gate passed', () => {
     const report = validated(buildEvidence());
-    expect(report.checks).toHaveLength(11);
-    expect(report.summary).toEqual({ checks: 11, passed: 11, failed: 0, skipped: 0, errors: 0, findingsBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
+    // expiry-enforcement judges two ways (left idle, kept busy): two checks.
+    expect(report.checks).toHaveLength(17);
+    expect(report.summary).toEqual({ checks: 17, passed: 17, failed: 0, skipped: 0, errors: 0, findingsBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
     expect(report.score).toBe(100);
     expect(report.grade).toBe('A+');
     expect(report.gate).toEqual({ passed: true, failOn: 'high', reasons: [] });
@@ -53,6 +54,7 @@ describe('buildReport', () => {
       fixation: fixationOk({ unchanged: ['connect.sid'], rotated: [], replay: oracle(true, 9) }),
       logout: logoutOk({ cookieActions: [{ name: 'connect.sid', action: 'kept' }], replay: oracle(true, 22) }),
       warnings: ['The target is plain http://: credentials and session tokens crossed the network unencrypted.'],
+      withoutLifetimeProbes: true,
     });
     const report = validated(ev, { ...OPTS, minScore: 50 });
     expectSummaryMatchesChecks(report);
@@ -69,7 +71,15 @@ describe('buildReport', () => {
       'cookie-scope': 'fail',
       'cookie-prefix': 'fail',
       'cookie-name-fingerprint': 'fail',
+      // Evidence saved before the lifetime probes existed still loads; those rules say why they did not run.
+      'password-change-revocation': 'skipped',
+      'expiry-enforcement': 'skipped',
+      'idle-timeout': 'skipped',
+      'absolute-timeout': 'skipped',
+      'session-persistence': 'skipped',
     });
+    expect(report.checks.find((c) => c.ruleId === 'idle-timeout')?.message).toContain('gathered by a version of session-audit without it');
+    expect(report.lifetime?.notes).toEqual(['the evidence holds no lifetime probes']);
     expect(report.summary.findingsBySeverity).toEqual({ critical: 0, high: 3, medium: 4, low: 3 });
     expect(report.score).toBe(0);
     expect(report.grade).toBe('F');
@@ -88,10 +98,10 @@ describe('buildReport', () => {
   });
 
   it('skipped and errored checks are counted and keep the grade from A+', () => {
-    const ev = buildEvidence({ line: null, logout: { status: 'skipped', reason: 'no logout endpoint configured' }, adoption: { status: 'error', error: 'boom' } });
+    const ev = buildEvidence({ line: null, logout: { status: 'skipped', reason: 'no logout endpoint configured' }, adoption: { status: 'error', error: 'boom' }, withoutLifetimeProbes: true });
     const report = validated(ev);
     expectSummaryMatchesChecks(report);
-    expect(report.summary).toMatchObject({ checks: 11, passed: 1, failed: 0, skipped: 9, errors: 1 });
+    expect(report.summary).toMatchObject({ checks: 16, passed: 1, failed: 0, skipped: 14, errors: 1 });
     expect(report.score).toBe(100);
     expect(report.grade).toBe('A');
     expect(report.gradeNote).toBe('A, not A+: some checks did not run');

@@ -25,9 +25,10 @@ function withLine(line: string): Evidence {
 const COOKIE_RULES = ['cookie-secure', 'cookie-httponly', 'cookie-samesite', 'cookie-lifetime', 'cookie-scope', 'cookie-prefix', 'cookie-name-fingerprint'];
 
 describe('rule registry', () => {
-  it('has eleven rules with unique kebab-case ids, in report order', () => {
+  it('has sixteen rules with unique kebab-case ids, in report order', () => {
     expect(RULES.map((r) => r.meta.id)).toEqual([
       'session-fixation', 'session-adoption', 'logout-revocation', 'logout-cookie-clear',
+      'password-change-revocation', 'expiry-enforcement', 'idle-timeout', 'absolute-timeout', 'session-persistence',
       'cookie-secure', 'cookie-httponly', 'cookie-samesite', 'cookie-lifetime', 'cookie-scope', 'cookie-prefix', 'cookie-name-fingerprint',
     ]);
     expect(ruleById('nope')).toBeUndefined();

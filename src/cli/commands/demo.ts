@@ -14,16 +14,40 @@ export interface DemoCommandOptions extends ReportFlags {
   failOn?: string;
   minScore?: string;
   minGrade?: string;
+  expiryWait?: string;
+  idleTimeout?: string;
+  maxLifetime?: string;
 }
 
 export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeValue> {
   const { startDemo, DEMO_USER } = await import('../../demo/app.js');
   const { validateConfig, flagsToOverlay, deepMerge, Secret } = await import('../../config/load.js');
   const { auditAndReport, prepareOutputs } = await import('../output.js');
+  const { parseDuration } = await import('../../config/duration.js');
   // Check the outputs before starting the server: a bad flag costs nothing.
   const out = await prepareOutputs(opts, {});
   const password = randomBytes(18).toString('base64url');
-  const demo = await startDemo({ fixed: opts.fixed, password });
+  const gate = flagsToOverlay({
+    ...(opts.failOn ? { failOn: opts.failOn } : {}),
+    ...(opts.minScore ? { minScore: opts.minScore } : {}),
+    ...(opts.minGrade ? { minGrade: opts.minGrade } : {}),
+    ...(opts.expiryWait ? { expiryWait: opts.expiryWait } : {}),
+    ...(opts.idleTimeout ? { idleTimeout: opts.idleTimeout } : {}),
+    ...(opts.maxLifetime ? { maxLifetime: opts.maxLifetime } : {}),
+  });
+  // The hardened demo enforces the policy it is audited against (the vulnerable one ignores it).
+  const ms = (text: string | undefined): number | undefined => {
+    const r = text === undefined ? undefined : parseDuration(text);
+    return r?.ok ? r.ms : undefined;
+  };
+  const idleTimeoutMs = ms(opts.idleTimeout);
+  const maxLifetimeMs = ms(opts.maxLifetime);
+  const demo = await startDemo({
+    fixed: opts.fixed,
+    password,
+    ...(idleTimeoutMs !== undefined ? { idleTimeoutMs } : {}),
+    ...(maxLifetimeMs !== undefined ? { maxLifetimeMs } : {}),
+  });
   const dir = await mkdtemp(join(tmpdir(), 'session-audit-demo-'));
   try {
     const base = {
@@ -33,14 +57,13 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
       authCheck: { url: '/me', expect: { status: 200 } },
       logout: { url: '/logout', method: 'POST' },
     };
-    const gate = flagsToOverlay({ ...(opts.failOn ? { failOn: opts.failOn } : {}), ...(opts.minScore ? { minScore: opts.minScore } : {}), ...(opts.minGrade ? { minGrade: opts.minGrade } : {}) });
     let input = deepMerge(base, gate);
     if (demo.ca) {
       const caPath = join(dir, 'demo-ca.pem');
       await writeFile(caPath, demo.ca);
       input = deepMerge(input, { ca: caPath });
     }
-    const config = validateConfig(input, new Set(), 'demo configuration');
+    const config = validateConfig(input, new Set(['expiry.maxWait', 'policy.idleTimeout', 'policy.maxLifetime', 'failOn', 'minScore', 'minGrade']), 'demo configuration');
     // env: {} so a proxy configured in the environment never sees the demo's loopback traffic.
     return await auditAndReport({ config, password: new Secret(password) }, { ...out, env: {} });
   } finally {

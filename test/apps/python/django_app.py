@@ -2,7 +2,10 @@
 
 Django issues no session before login (its CSRF token lives in the csrftoken cookie), rotates the
 session key at login, and flushes the session at logout. Its default session cookie is
-persistent for two weeks. Run: python3 django_app.py PORT DBFILE (password in APP_PASSWORD).
+persistent for two weeks (APP_COOKIE_AGE=N seconds sets SESSION_COOKIE_AGE). /password/ is
+Django's own PasswordChangeForm with update_session_auth_hash: the user's other sessions end,
+because AuthenticationMiddleware checks each session's password hash.
+Run: python3 django_app.py PORT DBFILE (password in APP_PASSWORD).
 """
 import os
 import sys
@@ -23,13 +26,15 @@ settings.configure(
     ],
     DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": DB}},
     PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],  # fast test setup only
+    SESSION_COOKIE_AGE=int(os.environ.get("APP_COOKIE_AGE", "1209600")),
 )
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import authenticate, login, logout  # noqa: E402
+from django.contrib.auth import authenticate, login, logout, update_session_auth_hash  # noqa: E402
+from django.contrib.auth.forms import PasswordChangeForm  # noqa: E402
 from django.http import HttpResponse, JsonResponse  # noqa: E402
 from django.middleware.csrf import get_token  # noqa: E402
 from django.urls import path  # noqa: E402
@@ -55,6 +60,24 @@ def me(request):
     return JsonResponse({"error": "not logged in"}, status=401)
 
 
+def password_view(request):
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": "not logged in"}, status=401)
+    if request.method == "GET":
+        token = get_token(request)
+        return HttpResponse(
+            f'<form method="post" action="/password/"><input type="hidden" name="csrfmiddlewaretoken" value="{token}">'
+            '<input type="password" name="old_password"><input type="password" name="new_password1">'
+            '<input type="password" name="new_password2"></form>'
+        )
+    form = PasswordChangeForm(request.user, request.POST)
+    if not form.is_valid():
+        return JsonResponse({"errors": form.errors}, status=400)
+    user = form.save()
+    update_session_auth_hash(request, user)
+    return HttpResponse(status=302, headers={"Location": "/me/"})
+
+
 def logout_view(request):
     logout(request)
     return HttpResponse(status=302, headers={"Location": "/"})
@@ -64,6 +87,7 @@ urlpatterns = [
     path("login/", login_view),
     path("me/", me),
     path("logout/", logout_view),
+    path("password/", password_view),
     path("", lambda r: HttpResponse("home")),
 ]
 

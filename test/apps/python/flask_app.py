@@ -2,17 +2,24 @@
 
 The login page stores a CSRF token in the session; logout clears the session. Because all state
 lives in the signed cookie, a copy of the cookie taken before logout still works afterwards.
-Run: python3 flask_app.py PORT (password in APP_PASSWORD).
+Run: python3 flask_app.py PORT (password in APP_PASSWORD). With APP_LIFETIME_SECONDS=N the session
+is made permanent at login and PERMANENT_SESSION_LIFETIME is N seconds: the cookie gets Expires,
+the signed timestamp is checked on every request, and Flask re-issues the cookie on every request
+(SESSION_REFRESH_EACH_REQUEST), so the session ends N seconds after the last request, never while busy.
 """
 import os
 import secrets
 import sys
+from datetime import timedelta
 
 from flask import Flask, jsonify, redirect, request, session
 
 app = Flask(__name__)
 app.secret_key = secrets.token_hex(32)
 PASSWORD = os.environ["APP_PASSWORD"]
+LIFETIME = os.environ.get("APP_LIFETIME_SECONDS")
+if LIFETIME:
+    app.permanent_session_lifetime = timedelta(seconds=int(LIFETIME))
 
 
 @app.get("/login")
@@ -31,6 +38,7 @@ def login():
         return "csrf", 403
     if request.form.get("username") == "alice" and request.form.get("password") == PASSWORD:
         session["user"] = "alice"
+        session.permanent = bool(LIFETIME)
         return redirect("/me")
     return "bad", 401
 
