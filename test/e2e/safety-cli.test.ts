@@ -403,4 +403,26 @@ describe('signal handling in-process', () => {
       untrap();
     }
   });
+
+  it('while a changed password is being restored, a second Ctrl-C does not exit; once it is back, one does', async () => {
+    const { trapSignals } = await import('../../src/cli/output.js');
+    const { holdInterrupts } = await import('../../src/interrupts.js');
+    const controller = new AbortController();
+    const exits: number[] = [];
+    const untrap = trapSignals(controller, (code) => exits.push(code));
+    const release = holdInterrupts();
+    try {
+      process.emit('SIGINT', 'SIGINT');
+      process.emit('SIGINT', 'SIGINT');
+      process.emit('SIGTERM', 'SIGTERM');
+      expect(controller.signal.aborted).toBe(true);
+      expect(exits).toEqual([]);
+      release();
+      process.emit('SIGINT', 'SIGINT');
+      expect(exits).toEqual([130]);
+    } finally {
+      release();
+      untrap();
+    }
+  });
 });
