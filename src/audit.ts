@@ -16,6 +16,9 @@ import { establishSession } from './probes/session.js';
 import { probeFixation } from './probes/fixation.js';
 import { probeLogout } from './probes/logout.js';
 import { probeAdoption } from './probes/adoption.js';
+import { probeTokens } from './probes/tokens.js';
+import { probeEntropy } from './probes/entropy.js';
+import { readWordlist } from './tokens/wordlist.js';
 import { logout as logOut } from './auth/login.js';
 import { buildReport } from './report/build.js';
 import type { Report } from './report/schema.js';
@@ -61,6 +64,8 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
   const redactor = new Redactor(config.showSecrets);
   redactor.rememberPassword(password.reveal());
   const ca = config.ca ? await readCa(config.ca) : undefined;
+  // Read before the first request, so a bad path is a usage error (exit 2), not a half-run audit.
+  const wordlist = config.wordlist ? await readWordlist(config.wordlist) : [];
   const log = opts.log;
   const client = new HttpClient({
     timeoutMs: config.timeout,
@@ -90,10 +95,14 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       throw err;
     }
     const fixation = await probeFixation(ctx, base);
+    // Before logout: a --prove request needs the victim's session to still exist on the server.
+    const tokens = await probeTokens(ctx, base, wordlist);
     // Logout runs before the adoption probe's second login, so a server that allows one session
     // per user cannot end the victim's session behind the logout test's back.
     const logout = await probeLogout(ctx, base);
     const adoption = await probeAdoption(ctx, base);
+    // Last: sampling logins could end the victim's session on a one-session-per-user server.
+    const entropy = await probeEntropy(ctx, base, tokens);
     if (config.logout) {
       // Leave no session behind that the cookie search made the server open.
       for (const stray of base.strays) await logOut(stray, config.logout, target, 'cleanup: log out search browser').catch(() => undefined);
@@ -107,7 +116,7 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       exchanges: http.exchanges,
       oracle: base.oracle,
       session: base.session,
-      probes: { fixation, adoption, logout },
+      probes: { fixation, adoption, logout, tokens, entropy },
       warnings,
     };
     const report = buildReport(evidence, {

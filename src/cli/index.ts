@@ -76,7 +76,10 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
     .option('-H, --header <header>', 'extra request header "Name: value" (repeatable)', collect)
     .option('--ca <file>', 'PEM file of a CA to trust (self-signed staging certificates)')
     .option('--insecure', 'do not verify TLS certificates (the report says so)')
-    .option('--show-secrets', 'show session token values unmasked in the report (passwords are never shown)');
+    .option('--show-secrets', 'show session token values unmasked in the report (passwords are never shown)')
+    .option('--prove', 'when a weak signing secret is found, forge a cookie with it and send it once to prove the server accepts it')
+    .option('--wordlist <file>', 'extra candidate signing secrets, one per line, tried after the built-in list')
+    .option('--entropy-samples <n>', 'session IDs to collect for the entropy estimate (default 20; 0 turns it off)');
   outputOptions(audit)
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES}\n`)
     .action(async (url: string | undefined, opts: Record<string, unknown>) => {
@@ -86,6 +89,8 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
 
   outputOptions(program.command('demo').description('start the embedded demo app on 127.0.0.1, audit it, print the report, stop it'))
     .option('--fixed', 'audit the hardened variant (HTTPS with a self-signed certificate trusted through --ca)', false)
+    .option('--prove', 'forge a cookie with a found weak secret and send it once')
+    .option('--entropy-samples <n>', 'session IDs to collect for the entropy estimate (default 20; 0 turns it off)')
     .action(async (opts: Record<string, unknown>) => {
       const { demoCommand } = await import('./commands/demo.js');
       setExit(await demoCommand(opts as never));

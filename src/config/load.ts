@@ -27,6 +27,9 @@ export interface ConfigFlags {
   insecure?: boolean;
   ca?: string;
   showSecrets?: boolean;
+  prove?: boolean;
+  wordlist?: string;
+  entropySamples?: string;
 }
 
 /** The password, kept out of every serialisation and inspection of the objects that carry it. */
@@ -69,6 +72,8 @@ const FLAG_FOR_PATH: Record<string, string> = {
   minScore: '--min-score',
   timeout: '--timeout',
   ca: '--ca',
+  wordlist: '--wordlist',
+  entropySamples: '--entropy-samples',
 };
 
 type Plain = { [key: string]: JsonValue };
@@ -136,6 +141,14 @@ export function flagsToOverlay(flags: ConfigFlags): Plain {
   if (flags.insecure) set(['insecure'], true);
   if (flags.ca !== undefined) set(['ca'], flags.ca);
   if (flags.showSecrets) set(['showSecrets'], true);
+  if (flags.prove) set(['prove'], true);
+  if (flags.wordlist !== undefined) set(['wordlist'], flags.wordlist);
+  if (flags.entropySamples !== undefined) {
+    if (!/^\d+$/.test(flags.entropySamples.trim())) {
+      throw new UsageError(`--entropy-samples: expected a whole number (0 turns the entropy check off), got "${flags.entropySamples}"`);
+    }
+    set(['entropySamples'], Number(flags.entropySamples));
+  }
   return o;
 }
 

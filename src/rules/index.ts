@@ -10,6 +10,11 @@ import logoutCookieClear from './logout-cookie-clear.js';
 import logoutRevocation from './logout-revocation.js';
 import sessionAdoption from './session-adoption.js';
 import sessionFixation from './session-fixation.js';
+import clientSideSession from './client-side-session.js';
+import jwtAlgNone from './jwt-alg-none.js';
+import jwtExpiry from './jwt-expiry.js';
+import tokenEntropy from './token-entropy.js';
+import weakSecret from './weak-secret.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule[] = [
@@ -24,6 +29,11 @@ export const RULES: readonly Rule[] = [
   cookieScope,
   cookiePrefix,
   cookieNameFingerprint,
+  weakSecret,
+  jwtAlgNone,
+  jwtExpiry,
+  clientSideSession,
+  tokenEntropy,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -26,7 +26,7 @@ export interface RuleMeta {
   asvs: string[];
   wstg: string[];
   /** Which evidence the rule reads. */
-  requires: Array<'session' | 'fixation' | 'adoption' | 'logout'>;
+  requires: Array<'session' | 'fixation' | 'adoption' | 'logout' | 'tokens' | 'entropy'>;
 }
 
 export interface CheckResult {
@@ -41,6 +41,11 @@ export interface CheckResult {
   evidence: string[];
   /** Exchanges that prove it (ids into evidence.exchanges). */
   exchangeIds: number[];
+  /**
+   * Skipped because the target does not use what the rule checks (no JWT for the JWT rules): not
+   * a gap in the audit, so it does not cost the A+ the way a check that could not run does.
+   */
+  notApplicable?: boolean;
 }
 
 export interface Rule {
@@ -57,5 +62,6 @@ export function result(meta: RuleMeta, status: CheckStatus, message: string, ext
     evidence: extra.evidence ?? [],
     exchangeIds: extra.exchangeIds ?? [],
     ...(extra.cookie !== undefined ? { cookie: extra.cookie } : {}),
+    ...(extra.notApplicable ? { notApplicable: true } : {}),
   };
 }

@@ -144,7 +144,16 @@ describe('demo, vulnerable variant (form login over http)', () => {
       'cookie-scope': 'connect.sid:pass',
       'cookie-prefix': 'connect.sid:fail',
       'cookie-name-fingerprint': 'connect.sid:fail',
+      // secret: 'keyboard cat', found offline in the cookie the victim holds.
+      'weak-secret': 'connect.sid:fail',
+      'jwt-alg-none': 'skipped',
+      'jwt-expiry': 'skipped',
+      'client-side-session': 'pass',
+      // express-session's uid-safe IDs: 24 random bytes, 32 base64url characters.
+      'token-entropy': 'connect.sid:pass',
     });
+    expect(check(run.report, 'weak-secret').message).toContain('"keyboard cat"');
+    expect(check(run.report, 'weak-secret').severity).toBe('high');
     expect(run.report.session.cookies.map((c) => [c.name, c.essential, c.issued])).toEqual([['connect.sid', true, 'before-login']]);
     expect(run.report.session.stack).toBe('express-session');
   });
@@ -188,8 +197,10 @@ describe('demo, fixed variant (https, --ca)', () => {
 
   it('passes every check: grade A+, gate passed, no finding', () => {
     expect(run.report.target.startsWith('https://127.0.0.1:')).toBe(true);
-    expect(run.report.checks.length).toBe(11);
-    expect(run.report.checks.filter((c) => c.status !== 'pass')).toEqual([]);
+    expect(run.report.checks.length).toBe(16);
+    // No JWT and an unguessable secret: the JWT rules do not apply, which costs no A+.
+    expect(run.report.checks.filter((c) => c.status !== 'pass').map((c) => c.ruleId)).toEqual(['jwt-alg-none', 'jwt-expiry']);
+    expect(run.report.checks.filter((c) => c.status !== 'pass').every((c) => c.notApplicable)).toBe(true);
     expect(table(run.report)).toEqual({
       'session-fixation': 'pass',
       'session-adoption': 'pass',
@@ -202,6 +213,11 @@ describe('demo, fixed variant (https, --ca)', () => {
       'cookie-scope': '__Host-sid:pass',
       'cookie-prefix': '__Host-sid:pass',
       'cookie-name-fingerprint': '__Host-sid:pass',
+      'weak-secret': '__Host-sid:pass',
+      'jwt-alg-none': 'skipped',
+      'jwt-expiry': 'skipped',
+      'client-side-session': 'pass',
+      'token-entropy': '__Host-sid:pass',
     });
     expect(fixationData(run).rotated).toEqual(['__Host-sid']);
     expect(run.report.score).toBe(100);
@@ -318,8 +334,10 @@ describe('redis-session (express-session + connect-redis, real Redis)', () => {
     // logged-in (destroyed by the cleanup logout). What remains are exactly two ANONYMOUS
     // sessions: both logouts answer 302 -> /login, the audit follows the redirect like a browser,
     // and GET /login stores a CSRF token, i.e. creates a fresh pre-login session each time.
-    // They hold no user and expire with the store's TTL; nothing logged in survives.
-    expect(keysAfter).toHaveLength(2);
+    // They hold no user and expire with the store's TTL; nothing logged in survives. The entropy
+    // check adds one anonymous session per sample (20 fresh browsers loading /login), likewise
+    // holding nothing but a CSRF token.
+    expect(keysAfter).toHaveLength(2 + 20);
     for (const { data } of keysAfter) {
       expect(data.user).toBeUndefined();
       expect(typeof data.csrf).toBe('string');

@@ -57,6 +57,8 @@ describe('validateConfig', () => {
       insecure: false,
       failOn: 'high',
       showSecrets: false,
+      prove: false,
+      entropySamples: 20,
     });
   });
 

@@ -32,8 +32,14 @@ function expectSummaryMatchesChecks(report: ReturnType<typeof buildReport>): voi
 describe('buildReport', () => {
   it('a hardened session: valid report, every check passes, 100 / A+, gate passed', () => {
     const report = validated(buildEvidence());
-    expect(report.checks).toHaveLength(11);
-    expect(report.summary).toEqual({ checks: 11, passed: 11, failed: 0, skipped: 0, errors: 0, findingsBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
+    expect(report.checks).toHaveLength(16);
+    // weak-secret, jwt-alg-none and jwt-expiry do not apply to an opaque ID: not a gap, still A+.
+    expect(report.summary).toEqual({ checks: 16, passed: 13, failed: 0, skipped: 3, errors: 0, findingsBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
+    expect(report.checks.filter((c) => c.status === 'skipped').map((c) => [c.ruleId, c.notApplicable])).toEqual([
+      ['weak-secret', true],
+      ['jwt-alg-none', true],
+      ['jwt-expiry', true],
+    ]);
     expect(report.score).toBe(100);
     expect(report.grade).toBe('A+');
     expect(report.gate).toEqual({ passed: true, failOn: 'high', reasons: [] });
@@ -69,6 +75,11 @@ describe('buildReport', () => {
       'cookie-scope': 'fail',
       'cookie-prefix': 'fail',
       'cookie-name-fingerprint': 'fail',
+      'weak-secret': 'skipped',
+      'jwt-alg-none': 'skipped',
+      'jwt-expiry': 'skipped',
+      'client-side-session': 'pass',
+      'token-entropy': 'pass',
     });
     expect(report.summary.findingsBySeverity).toEqual({ critical: 0, high: 3, medium: 4, low: 3 });
     expect(report.score).toBe(0);
@@ -91,7 +102,7 @@ describe('buildReport', () => {
     const ev = buildEvidence({ line: null, logout: { status: 'skipped', reason: 'no logout endpoint configured' }, adoption: { status: 'error', error: 'boom' } });
     const report = validated(ev);
     expectSummaryMatchesChecks(report);
-    expect(report.summary).toMatchObject({ checks: 11, passed: 1, failed: 0, skipped: 9, errors: 1 });
+    expect(report.summary).toMatchObject({ checks: 16, passed: 3, failed: 0, skipped: 12, errors: 1 });
     expect(report.score).toBe(100);
     expect(report.grade).toBe('A');
     expect(report.gradeNote).toBe('A, not A+: some checks did not run');

@@ -17,6 +17,8 @@ export interface DemoCommandOptions {
   verbose: boolean;
   failOn?: string;
   minScore?: string;
+  prove?: boolean;
+  entropySamples?: string;
 }
 
 export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeValue> {
@@ -34,7 +36,12 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
       authCheck: { url: '/me', expect: { status: 200 } },
       logout: { url: '/logout', method: 'POST' },
     };
-    const gate = flagsToOverlay({ ...(opts.failOn ? { failOn: opts.failOn } : {}), ...(opts.minScore ? { minScore: opts.minScore } : {}) });
+    const gate = flagsToOverlay({
+      ...(opts.failOn ? { failOn: opts.failOn } : {}),
+      ...(opts.minScore ? { minScore: opts.minScore } : {}),
+      ...(opts.prove ? { prove: true } : {}),
+      ...(opts.entropySamples !== undefined ? { entropySamples: opts.entropySamples } : {}),
+    });
     let input = deepMerge(base, gate);
     if (demo.ca) {
       const caPath = join(dir, 'demo-ca.pem');

@@ -1,0 +1,150 @@
+/**
+ * Token analysis of the session cookies the victim holds: format, JWT claims, readable personal
+ * data, and an offline search for a weak signing secret (no requests). Active parts, each from a
+ * fresh browser holding only the session cookies, judged by the auth oracle:
+ * - with --prove, a cookie forged with the found secret, and the same forgery signed with a
+ *   random secret as the control (a server that ignores signatures would accept both);
+ * - for a JWT, alg:none re-encodings (none, None, NONE; empty signature), after a control
+ *   request with a broken signature.
+ * Raw values stay in memory; evidence holds formats, claim names and observations.
+ */
+import { checkAuth } from '../auth/oracle.js';
+import type { AlgNoneEvidence, ForgeProof, OracleObservation, ProbeOutcome, TokenCookieEvidence, TokenEvidence, WeakSecretEvidence } from '../evidence/types.js';
+import { Actor, onlyCookies } from '../http/actor.js';
+import { crack, type Candidate } from '../tokens/crack.js';
+import { algNoneToken, forge, randomSecret, tamperedJwt } from '../tokens/forge.js';
+import { decodeSessionCookie, type DecodedToken } from '../tokens/formats.js';
+import { findPersonalData } from '../tokens/personal.js';
+import { builtInSecrets } from '../tokens/secrets.js';
+import { errorMessage, type ProbeContext } from './context.js';
+import type { Baseline } from './session.js';
+
+export const ALG_NONE_VARIANTS = ['none', 'None', 'NONE'] as const;
+
+const HASH_LABEL = { sha1: 'HMAC-SHA1', sha256: 'HMAC-SHA256', sha384: 'HMAC-SHA384', sha512: 'HMAC-SHA512' } as const;
+
+/** One request from a fresh browser holding the victim's session cookies, some replaced. */
+async function sendWith(ctx: ProbeContext, base: Baseline, replace: Record<string, string>, purpose: string): Promise<OracleObservation> {
+  const names = new Set([...base.session.cookies.map((c) => c.name), ...Object.keys(replace)]);
+  const actor = new Actor('attacker', ctx.http, onlyCookies(base.victim.snapshot(), names));
+  for (const [name, value] of Object.entries(replace)) {
+    const like = base.session.cookies.find((c) => c.name === name || `${c.name}.sig` === name)?.setCookie;
+    ctx.http.redactor.remember(value);
+    actor.plant(name, value, ctx.authCheckUrl, like);
+  }
+  return checkAuth(actor, ctx.config.authCheck, ctx.authCheckUrl, purpose);
+}
+
+async function prove(ctx: ProbeContext, base: Baseline, name: string, raw: string, token: DecodedToken, secret: Buffer): Promise<ProbeOutcome<ForgeProof>> {
+  try {
+    const forged = forge(name, raw, token, secret);
+    const control = forge(name, raw, token, randomSecret());
+    if (!forged || !control) return { status: 'skipped', reason: `a ${token.format} cookie cannot be rebuilt from this value` };
+    const accepted = await sendWith(ctx, base, forged.cookies, `weak secret proof: cookie forged with the found secret`);
+    const refused = await sendWith(ctx, base, control.cookies, `weak secret proof (control): same cookie signed with a random secret`);
+    return { status: 'ok', data: { forged: forged.change, accepted, control: refused } };
+  } catch (err) {
+    return { status: 'error', error: errorMessage(err) };
+  }
+}
+
+async function algNone(ctx: ProbeContext, base: Baseline, name: string, raw: string, token: DecodedToken, essential: boolean): Promise<ProbeOutcome<AlgNoneEvidence>> {
+  if (raw.split('.').length !== 3 || raw.includes('%') || /^bearer/i.test(raw)) {
+    return { status: 'skipped', reason: `the JWT in ${name} is wrapped (URL-encoded or prefixed), so a re-encoded token could not be sent as the server expects it` };
+  }
+  if (!essential) {
+    return { status: 'skipped', reason: `${name} alone is not essential to the logged-in check (other cookies also carry the session), so acceptance of an altered token would prove nothing` };
+  }
+  try {
+    const tampered = tamperedJwt(raw);
+    if (!tampered) return { status: 'skipped', reason: `the JWT in ${name} has no signature to alter` };
+    ctx.progress('JWT: testing alg:none');
+    const control = await sendWith(ctx, base, { [name]: tampered }, 'jwt alg:none (control): signature altered');
+    const variants: AlgNoneEvidence['variants'] = [];
+    for (const alg of ALG_NONE_VARIANTS) {
+      const forged = algNoneToken(token, raw, alg);
+      if (!forged) continue;
+      variants.push({ alg, observation: await sendWith(ctx, base, { [name]: forged }, `jwt alg:none: alg "${alg}", empty signature`) });
+    }
+    return { status: 'ok', data: { control, variants } };
+  } catch (err) {
+    return { status: 'error', error: errorMessage(err) };
+  }
+}
+
+function jwtSummary(token: DecodedToken): TokenCookieEvidence['jwt'] {
+  if (!token.jwt) return undefined;
+  const { header, payload } = token.jwt;
+  const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+  const out: NonNullable<TokenCookieEvidence['jwt']> = { alg: String(header.alg).slice(0, 40), claims: Object.keys(payload).slice(0, 50).map((k) => k.slice(0, 60)), observedAt: Math.floor(Date.now() / 1000) };
+  if (typeof header.typ === 'string') out.typ = header.typ.slice(0, 40);
+  const exp = num(payload.exp);
+  const iat = num(payload.iat);
+  const nbf = num(payload.nbf);
+  if (exp !== undefined) out.exp = exp;
+  if (iat !== undefined) out.iat = iat;
+  if (nbf !== undefined) out.nbf = nbf;
+  return out;
+}
+
+export async function probeTokens(ctx: ProbeContext, base: Baseline, wordlist: readonly Candidate[]): Promise<ProbeOutcome<TokenEvidence>> {
+  try {
+    const jar = new Map(base.victim.cookiesFor(ctx.authCheckUrl).map((c) => [c.name, c.value]));
+    const cookies: TokenCookieEvidence[] = [];
+    for (const c of base.session.cookies) {
+      const raw = base.sessionValues.get(c.name) || jar.get(c.name);
+      if (!raw) continue;
+      // keygrip's companion signature cookie is judged together with the cookie it signs.
+      if (c.name.endsWith('.sig') && jar.has(c.name.slice(0, -4))) continue;
+      const token = decodeSessionCookie(c.name, raw, jar);
+      const ev: TokenCookieEvidence = {
+        cookie: c.name,
+        format: token.format,
+        description: token.description,
+        clientSide: token.clientSide,
+        encrypted: token.encrypted,
+        essential: c.essential,
+        personalData: token.state !== undefined && !token.encrypted ? findPersonalData(token.state) : [],
+      };
+      const jwt = jwtSummary(token);
+      if (jwt) ev.jwt = jwt;
+      if (token.signed) {
+        ctx.progress(`Testing ${c.name} against known weak secrets`);
+        const builtIn = builtInSecrets();
+        let res = crack(token.signed, builtIn);
+        let source: 'built-in' | 'wordlist' = 'built-in';
+        let tried = res.tried;
+        let ms = res.ms;
+        if (!res.found && wordlist.length > 0) {
+          res = crack(token.signed, wordlist);
+          source = 'wordlist';
+          tried += res.tried;
+          ms += res.ms;
+        }
+        const ws: WeakSecretEvidence = {
+          algorithm: `${HASH_LABEL[token.signed.hash]}${token.signed.deriveSalt ? ` (key derived with salt "${token.signed.deriveSalt}")` : ''}`,
+          tried,
+          ms: Math.round(ms),
+          builtIn: builtIn.length,
+          wordlist: wordlist.length,
+        };
+        if (res.found) {
+          // A built-in entry is a published default, named in the report; a --wordlist entry may
+          // be the user's own secret, so it is masked like a token.
+          const shown = source === 'built-in' || ctx.config.showSecrets;
+          ws.found = { source, secret: shown ? JSON.stringify(res.found.text).slice(1, -1) : ctx.http.redactor.ref(res.found.text).masked, shown };
+          if (ctx.config.prove) {
+            ctx.progress(`Proving the weak secret of ${c.name} with a forged cookie`);
+            ws.proof = await prove(ctx, base, c.name, raw, token, res.found.bytes);
+          }
+        }
+        ev.weakSecret = ws;
+      }
+      if (token.format === 'jwt') ev.algNone = await algNone(ctx, base, c.name, raw, token, c.essential);
+      cookies.push(ev);
+    }
+    return { status: 'ok', data: { cookies } };
+  } catch (err) {
+    return { status: 'error', error: errorMessage(err) };
+  }
+}

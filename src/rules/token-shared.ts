@@ -1,0 +1,15 @@
+/** What the token rules share: the token evidence, or why a rule cannot judge. */
+import type { Evidence, TokenCookieEvidence } from '../evidence/types.js';
+import { result, type CheckResult, type RuleMeta } from './types.js';
+
+export function tokenPrecondition(meta: RuleMeta, ev: Evidence): { cookies: TokenCookieEvidence[] } | { early: CheckResult } {
+  const probe = ev.probes.tokens;
+  if (!probe) return { early: result(meta, 'skipped', 'This evidence was gathered by a version of session-audit without token analysis; run the audit again.') };
+  if (probe.status === 'skipped') return { early: result(meta, 'skipped', probe.reason) };
+  if (probe.status === 'error') return { early: result(meta, 'error', `The token analysis failed: ${probe.error}`) };
+  return { cookies: probe.data.cookies };
+}
+
+export function describeObservation(o: { why: string; loggedIn: boolean }): string {
+  return `${o.why} → ${o.loggedIn ? 'logged in' : 'not logged in'}`;
+}
