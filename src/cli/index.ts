@@ -23,6 +23,7 @@ Examples:
   # See it work: audit the embedded, deliberately vulnerable demo app (grades F, exits 1)
   $ session-audit demo
   $ session-audit demo --fixed            # the hardened twin, over HTTPS (grades A+)
+  $ session-audit demo --prove            # also forge a cookie with the demo's 'keyboard cat' secret
 
   # A JSON login API, password from the environment (never a flag)
   $ export SESSION_AUDIT_PASSWORD='…'
@@ -54,7 +55,7 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
   const program = new Command();
   program
     .name('session-audit')
-    .description('Audit how a running web deployment manages login sessions, from the outside: cookie attributes, session fixation, logout revocation. Prints a scored report.')
+    .description('Audit how a running web deployment manages login sessions, from the outside: cookie attributes, session fixation, logout revocation, token strength (weak signing secrets, JWT flaws, client-side state, ID entropy). Prints a scored report.')
     .version(toolVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run session-audit --help for usage)')
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES}\n`)
