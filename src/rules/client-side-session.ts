@@ -14,7 +14,7 @@ const meta: RuleMeta = {
     flask: "# Flask's default session is a signed cookie. Keep it server-side, e.g. Flask-Session:\napp.config['SESSION_TYPE'] = 'redis'\nSession(app)",
   },
   cwe: [613, 315],
-  asvs: ['5.0: V7.4.1', '4.0.3: 3.3.1', '4.0.3: 3.5.2'],
+  asvs: ['5.0: V7.4.1', '4.0.3: 3.3.1'],
   wstg: ['WSTG-SESS-06', 'WSTG-SESS-02'],
   requires: ['session', 'tokens', 'logout'],
 };

@@ -10,7 +10,7 @@ const meta: RuleMeta = {
   why: 'A JWT whose header says alg "none" carries no signature. A server that accepts it lets anyone write their own token, for any user and any role, without a key (CVE-2015-9235 and its many successors).',
   fix: 'Verify every JWT with an explicit allow-list of algorithms (e.g. jsonwebtoken `verify(token, key, { algorithms: ["HS256"] })`, jose `jwtVerify(token, key, { algorithms: [...] })`) and reject tokens whose signature is empty or does not verify.',
   cwe: [347, 327],
-  asvs: ['5.0: V9.1.2', '4.0.3: 3.5.3'],
+  asvs: ['5.0: V9.1.1', '5.0: V9.1.2', '4.0.3: 3.5.3'],
   wstg: ['WSTG-SESS-10'],
   requires: ['session', 'tokens'],
 };

@@ -11,8 +11,8 @@ const meta: RuleMeta = {
   why: 'A self-contained token is valid until its exp claim says otherwise, whatever happens on the server: without exp, or with a far-off one, a stolen token works for as long as the signing key lives. The expiry is the only bound on a JWT the server does not track.',
   fix: 'Issue session JWTs with an exp no later than your maximum session lifetime (policy.maxLifetime; hours, not months), verify exp on every request, and renew short-lived tokens instead of issuing long-lived ones.',
   cwe: [613],
-  asvs: ['5.0: V9.2.1', '5.0: V7.3.2', '4.0.3: 3.3.1'],
-  wstg: ['WSTG-SESS-07'],
+  asvs: ['5.0: V7.3.2', '4.0.3: 3.3.2'],
+  wstg: ['WSTG-SESS-10', 'WSTG-SESS-07'],
   requires: ['session', 'tokens'],
 };
 

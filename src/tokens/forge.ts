@@ -16,8 +16,9 @@ export interface Forged {
 
 const b64url = (b: Buffer): string => b.toString('base64url');
 
-function forgeJwt(name: string, token: DecodedToken, secret: Buffer): Forged | undefined {
-  if (!token.jwt || !token.signed) return undefined;
+function forgeJwt(name: string, raw: string, token: DecodedToken, secret: Buffer): Forged | undefined {
+  // A wrapped token (URL-encoded, "Bearer " prefix) would need the same wrapping to be accepted.
+  if (!token.jwt || !token.signed || raw.split('.').length !== 3 || !/^[A-Za-z0-9_.-]+$/.test(raw)) return undefined;
   const payload = { ...token.jwt.payload };
   let change: string;
   if (typeof payload.iat === 'number') {
@@ -87,7 +88,7 @@ export function forge(name: string, raw: string, token: DecodedToken, secret: Bu
   try {
     switch (token.format) {
       case 'jwt':
-        return forgeJwt(name, token, secret);
+        return forgeJwt(name, raw, token, secret);
       case 'keygrip':
         return forgeKeygrip(name, raw, token, secret);
       case 'flask':
