@@ -127,7 +127,10 @@ export interface LogoutEvidence {
 
 /** A session cookie's format, decoded offline from the value the victim holds (never the value itself). */
 export interface TokenCookieEvidence {
+  /** The cookie name; for a token from the login response, the JSON field that held it. */
   cookie: string;
+  /** Absent: a session cookie. `login-response`: a JWT the login answered with in its JSON body. */
+  source?: 'login-response';
   format: 'express-session' | 'keygrip' | 'jwt' | 'flask' | 'iron' | 'rails-encrypted' | 'laravel-encrypted' | 'opaque';
   description: string;
   /** The session state travels in the cookie (signed or sealed), not on the server. */

@@ -47,7 +47,7 @@ export async function probeEntropy(ctx: ProbeContext, base: Baseline, tokens: Pr
   const targets: Target[] = [];
   const notIds: string[] = [];
   for (const c of base.session.cookies) {
-    const t = decoded.find((d) => d.cookie === c.name);
+    const t = decoded.find((d) => d.cookie === c.name && d.source === undefined);
     if (!t) continue; // a keygrip .sig companion
     if (t.clientSide || t.encrypted) {
       notIds.push(`${c.name} (${t.format}${t.encrypted ? ', encrypted' : ''})`);

@@ -8,12 +8,13 @@
  *   request with a broken signature.
  * Raw values stay in memory; evidence holds formats, claim names and observations.
  */
+import { z } from 'zod';
 import { checkAuth } from '../auth/oracle.js';
 import type { AlgNoneEvidence, ForgeProof, OracleObservation, ProbeOutcome, TokenCookieEvidence, TokenEvidence, WeakSecretEvidence } from '../evidence/types.js';
 import { Actor, onlyCookies } from '../http/actor.js';
 import { crack, type Candidate } from '../tokens/crack.js';
 import { algNoneToken, forge, randomSecret, tamperedJwt } from '../tokens/forge.js';
-import { decodeSessionCookie, type DecodedToken } from '../tokens/formats.js';
+import { decodeJwt, decodeSessionCookie, type DecodedToken } from '../tokens/formats.js';
 import { findPersonalData } from '../tokens/personal.js';
 import { builtInSecrets } from '../tokens/secrets.js';
 import { errorMessage, type ProbeContext } from './context.js';
@@ -72,6 +73,40 @@ async function algNone(ctx: ProbeContext, base: Baseline, name: string, raw: str
   }
 }
 
+/** The offline search (built-in list, then --wordlist) and, with --prove, the proof. */
+async function searchSecret(ctx: ProbeContext, signed: NonNullable<DecodedToken['signed']>, wordlist: readonly Candidate[], what: string, proveWith: (secret: Buffer) => Promise<ProbeOutcome<ForgeProof>>): Promise<WeakSecretEvidence> {
+  ctx.progress(`Testing ${what} against known weak secrets`);
+  const builtIn = builtInSecrets();
+  let res = crack(signed, builtIn);
+  let source: 'built-in' | 'wordlist' = 'built-in';
+  let tried = res.tried;
+  let ms = res.ms;
+  if (!res.found && wordlist.length > 0) {
+    res = crack(signed, wordlist);
+    source = 'wordlist';
+    tried += res.tried;
+    ms += res.ms;
+  }
+  const ws: WeakSecretEvidence = {
+    algorithm: `${HASH_LABEL[signed.hash]}${signed.deriveSalt ? ` (key derived with salt "${signed.deriveSalt}")` : ''}`,
+    tried,
+    ms: Math.round(ms),
+    builtIn: builtIn.length,
+    wordlist: wordlist.length,
+  };
+  if (res.found) {
+    // A built-in entry is a published default, named in the report; a --wordlist entry may
+    // be the user's own secret, so it is masked like a token.
+    const shown = source === 'built-in' || ctx.config.showSecrets;
+    ws.found = { source, secret: shown ? JSON.stringify(res.found.text).slice(1, -1) : ctx.http.redactor.ref(res.found.text).masked, shown };
+    if (ctx.config.prove) {
+      ctx.progress(`Proving the weak secret of ${what} with a forged cookie`);
+      ws.proof = await proveWith(res.found.bytes);
+    }
+  }
+  return ws;
+}
+
 function jwtSummary(token: DecodedToken): TokenCookieEvidence['jwt'] {
   if (!token.jwt) return undefined;
   const { header, payload } = token.jwt;
@@ -85,6 +120,37 @@ function jwtSummary(token: DecodedToken): TokenCookieEvidence['jwt'] {
   if (iat !== undefined) out.iat = iat;
   if (nbf !== undefined) out.nbf = nbf;
   return out;
+}
+
+/** Field names a login API returns a bearer token in. */
+const TOKEN_FIELD = /^(access_?token|id_?token|token|jwt|auth_?token|session_?token)$/i;
+const jsonObject = z.record(z.string(), z.unknown());
+
+/**
+ * A JWT the login answered with in its JSON body (top level, or one level down as in
+ * `{"data": {"token": …}}`), that is not also the session cookie. Judged offline only: the oracle
+ * sends cookies, not an Authorization header.
+ */
+export function loginResponseJwt(body: string): { field: string; token: string } | undefined {
+  if (body.length > 1_000_000 || !/^\s*\{/.test(body)) return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  const top = jsonObject.safeParse(parsed);
+  if (!top.success) return undefined;
+  const levels = [top.data, ...Object.values(top.data).flatMap((v) => {
+    const inner = jsonObject.safeParse(v);
+    return inner.success ? [inner.data] : [];
+  })];
+  for (const level of levels) {
+    for (const [field, value] of Object.entries(level)) {
+      if (TOKEN_FIELD.test(field) && typeof value === 'string' && decodeJwt(value)) return { field, token: value };
+    }
+  }
+  return undefined;
 }
 
 export async function probeTokens(ctx: ProbeContext, base: Baseline, wordlist: readonly Candidate[]): Promise<ProbeOutcome<TokenEvidence>> {
@@ -108,39 +174,33 @@ export async function probeTokens(ctx: ProbeContext, base: Baseline, wordlist: r
       };
       const jwt = jwtSummary(token);
       if (jwt) ev.jwt = jwt;
-      if (token.signed) {
-        ctx.progress(`Testing ${c.name} against known weak secrets`);
-        const builtIn = builtInSecrets();
-        let res = crack(token.signed, builtIn);
-        let source: 'built-in' | 'wordlist' = 'built-in';
-        let tried = res.tried;
-        let ms = res.ms;
-        if (!res.found && wordlist.length > 0) {
-          res = crack(token.signed, wordlist);
-          source = 'wordlist';
-          tried += res.tried;
-          ms += res.ms;
-        }
-        const ws: WeakSecretEvidence = {
-          algorithm: `${HASH_LABEL[token.signed.hash]}${token.signed.deriveSalt ? ` (key derived with salt "${token.signed.deriveSalt}")` : ''}`,
-          tried,
-          ms: Math.round(ms),
-          builtIn: builtIn.length,
-          wordlist: wordlist.length,
-        };
-        if (res.found) {
-          // A built-in entry is a published default, named in the report; a --wordlist entry may
-          // be the user's own secret, so it is masked like a token.
-          const shown = source === 'built-in' || ctx.config.showSecrets;
-          ws.found = { source, secret: shown ? JSON.stringify(res.found.text).slice(1, -1) : ctx.http.redactor.ref(res.found.text).masked, shown };
-          if (ctx.config.prove) {
-            ctx.progress(`Proving the weak secret of ${c.name} with a forged cookie`);
-            ws.proof = await prove(ctx, base, c.name, raw, token, res.found.bytes);
-          }
-        }
-        ev.weakSecret = ws;
-      }
+      if (token.signed) ev.weakSecret = await searchSecret(ctx, token.signed, wordlist, c.name, async (secret) => prove(ctx, base, c.name, raw, token, secret));
       if (token.format === 'jwt') ev.algNone = await algNone(ctx, base, c.name, raw, token, c.essential);
+      cookies.push(ev);
+    }
+    const fromBody = loginResponseJwt(base.login.response.body);
+    if (fromBody && ![...base.sessionValues.values()].includes(fromBody.token)) {
+      const token = decodeJwt(fromBody.token) as DecodedToken;
+      ctx.http.redactor.remember(fromBody.token);
+      const ev: TokenCookieEvidence = {
+        cookie: fromBody.field,
+        source: 'login-response',
+        format: 'jwt',
+        description: `${token.description}, returned in the login response's "${fromBody.field}" field`,
+        clientSide: true,
+        encrypted: false,
+        essential: false,
+        personalData: findPersonalData(token.state),
+      };
+      const jwt = jwtSummary(token);
+      if (jwt) ev.jwt = jwt;
+      if (token.signed) {
+        ev.weakSecret = await searchSecret(ctx, token.signed, wordlist, `the login response's token`, async () => ({
+          status: 'skipped',
+          reason: 'the token came in the login response body; the oracle sends cookies, not an Authorization header, so a forged token cannot be tried',
+        }));
+      }
+      ev.algNone = { status: 'skipped', reason: `the token came in the login response's "${fromBody.field}" field; the oracle sends cookies, not an Authorization header, so altered tokens cannot be tried` };
       cookies.push(ev);
     }
     return { status: 'ok', data: { cookies } };

@@ -51,9 +51,10 @@ function personalResult(c: TokenCookieEvidence): CheckResult {
 function check(ev: Evidence): CheckResult[] {
   const pre = tokenPrecondition(meta, ev);
   if ('early' in pre) return [pre.early];
-  const client = pre.cookies.filter((c) => c.clientSide);
+  // Tokens from the login response body are not cookies; their lifetime is judged by jwt-expiry.
+  const client = pre.cookies.filter((c) => c.clientSide && c.source === undefined);
   if (client.length === 0) {
-    const formats = pre.cookies.map((c) => `${c.cookie}: ${c.description}`).join('; ');
+    const formats = pre.cookies.filter((c) => c.source === undefined).map((c) => `${c.cookie}: ${c.description}`).join('; ');
     return [result(meta, 'pass', `No session cookie is in a known client-side session format (JWT, cookie-session/koa-session JSON, Flask, iron, Rails encrypted)${formats ? `: ${formats}` : ''}. Whether logout revokes the session is judged by logout-revocation.`)];
   }
   const out: CheckResult[] = [];

@@ -1,5 +1,5 @@
 import type { Evidence } from '../evidence/types.js';
-import { describeObservation, tokenPrecondition } from './token-shared.js';
+import { cookieOf, describeObservation, sentence, tokenName, tokenPrecondition } from './token-shared.js';
 import { result, type CheckResult, type Rule, type RuleMeta } from './types.js';
 
 const meta: RuleMeta = {
@@ -22,9 +22,9 @@ function check(ev: Evidence): CheckResult[] {
   if (jwts.length === 0) return [result(meta, 'skipped', 'No session cookie holds a JWT.', { notApplicable: true })];
   return jwts.map((c) => {
     const probe = c.algNone;
-    if (!probe) return result(meta, 'skipped', `The alg:none test did not run on ${c.cookie}.`, { cookie: c.cookie });
-    if (probe.status === 'skipped') return result(meta, 'skipped', `${probe.reason}.`, { cookie: c.cookie });
-    if (probe.status === 'error') return result(meta, 'error', `The alg:none test failed: ${probe.error}`, { cookie: c.cookie });
+    if (!probe) return result(meta, 'skipped', `The alg:none test did not run on ${tokenName(c)}.`, cookieOf(c));
+    if (probe.status === 'skipped') return result(meta, 'skipped', `${probe.reason}.`, cookieOf(c));
+    if (probe.status === 'error') return result(meta, 'error', `The alg:none test failed: ${probe.error}`, cookieOf(c));
     const d = probe.data;
     const lines = [
       `The unmodified token passed the logged-in check at login; control, the token with its signature altered: ${describeObservation(d.control)}.`,
@@ -32,13 +32,13 @@ function check(ev: Evidence): CheckResult[] {
     ];
     const ids = [d.control.exchangeId, ...d.variants.map((v) => v.observation.exchangeId)];
     if (d.control.loggedIn) {
-      return result(meta, 'fail', `The server accepted ${c.cookie} with an altered signature: it does not verify the JWT signature at all, so unsigned and alg:none tokens are accepted as well.`, { cookie: c.cookie, evidence: lines, exchangeIds: ids });
+      return result(meta, 'fail', `The server accepted ${tokenName(c)} with an altered signature: it does not verify the JWT signature at all, so unsigned and alg:none tokens are accepted as well.`, { ...cookieOf(c), evidence: lines, exchangeIds: ids });
     }
     const accepted = d.variants.filter((v) => v.observation.loggedIn).map((v) => `"${v.alg}"`);
     if (accepted.length > 0) {
-      return result(meta, 'fail', `The server accepted ${c.cookie} re-encoded with alg ${accepted.join(', ')} and no signature: anyone can forge a session token.`, { cookie: c.cookie, evidence: lines, exchangeIds: ids });
+      return result(meta, 'fail', `The server accepted ${tokenName(c)} re-encoded with alg ${accepted.join(', ')} and no signature: anyone can forge a session token.`, { ...cookieOf(c), evidence: lines, exchangeIds: ids });
     }
-    return result(meta, 'pass', `The server refused ${c.cookie} re-encoded with alg none, None and NONE and no signature.`, { cookie: c.cookie, evidence: lines, exchangeIds: ids });
+    return result(meta, 'pass', `The server refused ${tokenName(c)} re-encoded with alg none, None and NONE and no signature.`, { ...cookieOf(c), evidence: lines, exchangeIds: ids });
   });
 }
 

@@ -60,7 +60,8 @@ function check(ev: Evidence): CheckResult[] {
   if (probe.status === 'skipped') {
     // Cookies that carry the state itself hold no ID to guess: nothing to measure, not a gap.
     const tokens = ev.probes.tokens;
-    const noIds = tokens?.status === 'ok' && tokens.data.cookies.length > 0 && tokens.data.cookies.every((c) => c.clientSide || c.encrypted);
+    const cookies = tokens?.status === 'ok' ? tokens.data.cookies.filter((c) => c.source === undefined) : [];
+    const noIds = cookies.length > 0 && cookies.every((c) => c.clientSide || c.encrypted);
     return [result(meta, 'skipped', `Not measured: ${probe.reason}.`, noIds ? { notApplicable: true } : {})];
   }
   if (probe.status === 'error') return [result(meta, 'error', `Sampling session IDs failed: ${probe.error}`)];

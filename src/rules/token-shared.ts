@@ -13,3 +13,17 @@ export function tokenPrecondition(meta: RuleMeta, ev: Evidence): { cookies: Toke
 export function describeObservation(o: { why: string; loggedIn: boolean }): string {
   return `${o.why} → ${o.loggedIn ? 'logged in' : 'not logged in'}`;
 }
+
+/** How a message names the token: the cookie, or the login response's field. */
+export function tokenName(c: Pick<TokenCookieEvidence, 'cookie' | 'source'>): string {
+  return c.source === 'login-response' ? `the login response's "${c.cookie}" token` : c.cookie;
+}
+
+/** The `cookie` of a result: only for tokens that are cookies. */
+export function cookieOf(c: Pick<TokenCookieEvidence, 'cookie' | 'source'>): { cookie?: string } {
+  return c.source === 'login-response' ? {} : { cookie: c.cookie };
+}
+
+export function sentence(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}

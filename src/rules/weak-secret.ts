@@ -1,5 +1,5 @@
 import type { Evidence, TokenCookieEvidence } from '../evidence/types.js';
-import { describeObservation, tokenPrecondition } from './token-shared.js';
+import { cookieOf, describeObservation, sentence, tokenName, tokenPrecondition } from './token-shared.js';
 import { result, type CheckResult, type Rule, type RuleMeta } from './types.js';
 
 const meta: RuleMeta = {
@@ -42,7 +42,7 @@ function check(ev: Evidence): CheckResult[] {
   if ('early' in pre) return [pre.early];
   const signed = pre.cookies.filter((c) => c.weakSecret);
   if (signed.length === 0) {
-    const formats = pre.cookies.map((c) => `${c.cookie}: ${c.description}`).join('; ');
+    const formats = pre.cookies.map((c) => `${tokenName(c)}: ${c.description}`).join('; ');
     return [result(meta, 'skipped', `No session cookie is in a format signed with a shared secret that session-audit can test (express-session, cookie-session/keygrip, JWT HS256/384/512, Flask)${formats ? ` — ${formats}` : ''}.`, { notApplicable: true })];
   }
   return signed.map((c) => {
@@ -50,17 +50,17 @@ function check(ev: Evidence): CheckResult[] {
     const tried = `${ws.tried.toLocaleString('en-US')} candidate${ws.tried === 1 ? '' : 's'} (${ws.builtIn.toLocaleString('en-US')} built-in${ws.wordlist > 0 ? `, ${ws.wordlist.toLocaleString('en-US')} from --wordlist` : ''}) in ${ws.ms} ms, offline`;
     const base = [`Format: ${c.description}.`, `Signature: ${ws.algorithm}.`];
     if (!ws.found) {
-      return result(meta, 'pass', `The signature of ${c.cookie} verified with none of the ${ws.tried.toLocaleString('en-US')} known weak or default secrets tried.`, { cookie: c.cookie, evidence: [...base, `Tried ${tried}.`] });
+      return result(meta, 'pass', `The signature of ${tokenName(c)} verified with none of the ${ws.tried.toLocaleString('en-US')} known weak or default secrets tried.`, { ...cookieOf(c), evidence: [...base, `Tried ${tried}.`] });
     }
     // Critical when the cookie is the session (forge any user); high when it only signs a random server-side ID.
     const severity = c.clientSide ? 'critical' : 'high';
     const secret = ws.found.shown ? `"${ws.found.secret}"` : `${ws.found.secret} (from --wordlist, masked; --show-secrets shows it)`;
     const proof = proofLines(c);
     const impact = c.clientSide
-      ? 'the cookie carries the session state, so anyone can forge a session for any user'
+      ? `the ${c.source === 'login-response' ? 'token' : 'cookie'} carries the session state, so anyone can forge a session for any user`
       : 'the cookie signs a random server-side session ID, so an attacker can sign any session ID they learn, but cannot invent a logged-in session';
-    return result(meta, 'fail', `${c.cookie} is signed with the ${ws.found.source === 'built-in' ? 'published default' : 'wordlist'} secret ${secret}: ${impact}. ${proof.verdict}`.trim(), {
-      cookie: c.cookie,
+    return result(meta, 'fail', `${sentence(tokenName(c))} is signed with the ${ws.found.source === 'built-in' ? 'published default' : 'wordlist'} secret ${secret}: ${impact}. ${proof.verdict}`.trim(), {
+      ...cookieOf(c),
       severity,
       evidence: [...base, `Secret found after ${tried}: ${secret}.`, ...proof.lines],
       exchangeIds: proof.ids,

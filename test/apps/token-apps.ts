@@ -26,6 +26,8 @@ export interface JwtAppOptions {
   denyList?: boolean;
   /** Put the user's e-mail and role in the token. */
   personal?: boolean;
+  /** Also answer the login with an API token (no exp) signed with this secret, in `access_token`. */
+  apiTokenSecret?: string;
 }
 
 export async function startJwtApp(opts: JwtAppOptions): Promise<RunningApp> {
@@ -57,7 +59,7 @@ export async function startJwtApp(opts: JwtAppOptions): Promise<RunningApp> {
     const claims = opts.personal ? { sub: USERNAME, email: 'alice@example.test', role: 'admin' } : { sub: USERNAME };
     const token = jwt.sign(claims, opts.secret, { algorithm: 'HS256', jwtid: randomUUID(), ...(opts.expiresIn ? { expiresIn: opts.expiresIn as jwt.SignOptions['expiresIn'] } : {}) });
     res.setHeader('set-cookie', `token=${token}; Path=/; HttpOnly; SameSite=Lax`);
-    res.json({ ok: true });
+    res.json(opts.apiTokenSecret ? { ok: true, data: { access_token: jwt.sign({ sub: USERNAME, scope: 'api' }, opts.apiTokenSecret) } } : { ok: true });
   });
   app.get('/me', (req: Request, res: Response) => {
     const payload = verify(cookies(req).token);

@@ -52,34 +52,44 @@ describe("jsonwebtoken HS256 signed with 'secret', algorithms allow-list, 30-day
   let app: RunningApp;
   let run: AuditRun;
   beforeAll(async () => {
-    app = await startJwtApp({ secret: 'secret', expiresIn: '30d' });
+    app = await startJwtApp({ secret: 'secret', expiresIn: '30d', apiTokenSecret: 'changeme' });
     run = await audit(app.url, { prove: true });
   });
   afterAll(() => app?.close());
+  const cookieCheck = (ruleId: string) => checks(run, ruleId).find((c) => c.cookie === 'token');
+  const bodyCheck = (ruleId: string) => checks(run, ruleId).find((c) => c.cookie === undefined);
 
   it("weak-secret: critical, names 'secret', proven by a forged token the server accepts while refusing the control", () => {
-    const r = only(run, 'weak-secret');
+    const r = cookieCheck('weak-secret');
     expect(r).toMatchObject({ status: 'fail', severity: 'critical', cookie: 'token' });
-    expect(r.message).toContain('"secret"');
-    expect(r.message).toContain('Proven');
+    expect(r?.message).toContain('"secret"');
+    expect(r?.message).toContain('Proven');
     const proof = tokenEvidence(run, 'token').weakSecret?.proof;
     expect(proof?.status === 'ok' && [proof.data.accepted.loggedIn, proof.data.control.loggedIn]).toEqual([true, false]);
   });
   it('jwt-alg-none: the allow-list refuses none, None and NONE', () => {
-    const r = only(run, 'jwt-alg-none');
-    expect(r.status).toBe('pass');
-    expect(r.exchangeIds).toHaveLength(4); // control + three variants, one request each
+    const r = cookieCheck('jwt-alg-none');
+    expect(r?.status).toBe('pass');
+    expect(r?.exchangeIds).toHaveLength(4); // control + three variants, one request each
   });
   it('jwt-expiry: 30 days exceed the 24h policy', () => {
-    const r = only(run, 'jwt-expiry');
-    expect(r.status).toBe('fail');
-    expect(r.message).toContain('30d');
+    const r = cookieCheck('jwt-expiry');
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain('30d');
   });
   it('client-side-session: a copy works after logout; token-entropy does not apply', () => {
     expect(only(run, 'client-side-session').status).toBe('fail');
     expect(only(run, 'token-entropy')).toMatchObject({ status: 'skipped', notApplicable: true });
   });
-  it('the report never holds the forged tokens unmasked', () => {
+  it("the JWT in the login response's body is judged offline: weak secret 'changeme', no exp; alg:none cannot be sent", () => {
+    expect(bodyCheck('weak-secret')).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(bodyCheck('weak-secret')?.message).toContain(`The login response's "access_token" token is signed with the published default secret "changeme"`);
+    expect(bodyCheck('weak-secret')?.evidence.join(' ')).toContain('Authorization header');
+    expect(bodyCheck('jwt-expiry')?.status).toBe('fail');
+    expect(bodyCheck('jwt-expiry')?.message).toContain('no exp claim');
+    expect(bodyCheck('jwt-alg-none')?.status).toBe('skipped');
+  });
+  it('the report never holds the forged tokens or the login response token unmasked', () => {
     const json = JSON.stringify(run.report);
     for (const ex of run.evidence.exchanges.filter((e) => e.actor === 'attacker')) {
       for (const c of ex.sentCookies) expect(c.value.raw).toBeUndefined();

@@ -16,6 +16,7 @@ import { decodeSessionCookie } from '../../src/tokens/formats.js';
 import { FixedMessageHmacSha256 } from '../../src/tokens/hmac-sha256.js';
 import { findPersonalData } from '../../src/tokens/personal.js';
 import { builtInSecrets } from '../../src/tokens/secrets.js';
+import { loginResponseJwt } from '../../src/probes/tokens.js';
 
 const PYTHON = '/usr/bin/python3';
 const BUILT_IN = builtInSecrets();
@@ -191,5 +192,20 @@ describe('personal data in a readable session', () => {
   });
   it('an ID and a CSRF token are not personal data', () => {
     expect(findPersonalData({ user: 42, csrf: 'abc', _expire: 1 })).toEqual([]);
+  });
+});
+
+describe("a JWT in the login response's JSON body", () => {
+  const token = jwt.sign({ sub: '42' }, 'secret');
+  it('is found at the top level or one level down, by its field name', () => {
+    expect(loginResponseJwt(JSON.stringify({ ok: true, token }))).toEqual({ field: 'token', token });
+    expect(loginResponseJwt(JSON.stringify({ data: { access_token: token } }))).toEqual({ field: 'access_token', token });
+  });
+  it('only JWT-shaped values in token fields count; anything else is ignored without throwing', () => {
+    expect(loginResponseJwt(JSON.stringify({ token: 'opaque-refresh-token-value' }))).toBeUndefined();
+    expect(loginResponseJwt(JSON.stringify({ note: token }))).toBeUndefined();
+    for (const body of ['', 'null', '[1]', '{', '{"token": 5}', '<html>', '{"a":{"b":{"token":"x"}}}', `{"token":"${'a'.repeat(2_000_000)}"}`]) {
+      expect(() => loginResponseJwt(body)).not.toThrow();
+    }
   });
 });
