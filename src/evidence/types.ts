@@ -131,7 +131,7 @@ export interface TokenCookieEvidence {
   cookie: string;
   /** Absent: a session cookie. `login-response`: a JWT the login answered with in its JSON body. */
   source?: 'login-response';
-  format: 'express-session' | 'keygrip' | 'jwt' | 'flask' | 'iron' | 'rails-encrypted' | 'laravel-encrypted' | 'opaque';
+  format: 'express-session' | 'keygrip' | 'jwt' | 'flask' | 'signed-json' | 'iron' | 'rails-encrypted' | 'laravel-encrypted' | 'opaque';
   description: string;
   /** The session state travels in the cookie (signed or sealed), not on the server. */
   clientSide: boolean;

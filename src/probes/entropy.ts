@@ -6,6 +6,7 @@
  * browsers run at once. The probe measures (src/tokens/entropy.ts); the rule judges.
  */
 import { login, logout } from '../auth/login.js';
+import { checkAuth } from '../auth/oracle.js';
 import type { EntropyEvidence, ProbeOutcome, TokenEvidence } from '../evidence/types.js';
 import { Actor } from '../http/actor.js';
 import { analyseIds } from '../tokens/entropy.js';
@@ -83,6 +84,11 @@ export async function probeEntropy(ctx: ProbeContext, base: Baseline, tokens: Pr
         if (pageUrl && !targets.every((t) => collect(actor)[t.name])) {
           const page = await actor.send(`entropy sample ${i + 1}: login page`, { url: new URL(pageUrl, ctx.http.target) });
           exchangeIds.push(...page.exchangeIds);
+        }
+        if (!targets.every((t) => collect(actor)[t.name])) {
+          // The victim's anonymous calibration request may be what opened the session.
+          const check = await checkAuth(actor, ctx.config.authCheck, ctx.authCheckUrl, `entropy sample ${i + 1}: auth check (anonymous)`);
+          exchangeIds.push(check.exchangeId);
         }
         return collect(actor);
       });

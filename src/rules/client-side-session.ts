@@ -55,7 +55,7 @@ function check(ev: Evidence): CheckResult[] {
   const client = pre.cookies.filter((c) => c.clientSide && c.source === undefined);
   if (client.length === 0) {
     const formats = pre.cookies.filter((c) => c.source === undefined).map((c) => `${c.cookie}: ${c.description}`).join('; ');
-    return [result(meta, 'pass', `No session cookie is in a known client-side session format (JWT, cookie-session/koa-session JSON, Flask, iron, Rails encrypted)${formats ? `: ${formats}` : ''}. Whether logout revokes the session is judged by logout-revocation.`)];
+    return [result(meta, 'pass', `No session cookie is in a known client-side session format (JWT, cookie-session/koa-session JSON, Flask, signed JSON, iron, Rails encrypted)${formats ? `: ${formats}` : ''}. Whether logout revokes the session is judged by logout-revocation.`)];
   }
   const out: CheckResult[] = [];
   for (const c of client) {

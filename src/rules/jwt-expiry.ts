@@ -1,6 +1,6 @@
 import type { Policy } from '../config/schema.js';
 import type { Evidence } from '../evidence/types.js';
-import { cookieOf, tokenName, tokenPrecondition } from './token-shared.js';
+import { cookieOf, sentence, tokenName, tokenPrecondition } from './token-shared.js';
 import { result, type CheckResult, type Rule, type RuleMeta } from './types.js';
 
 const meta: RuleMeta = {
@@ -41,7 +41,7 @@ function check(ev: Evidence, policy: Policy): CheckResult[] {
     const evidence = [`alg ${j.alg}${j.typ ? `, typ ${j.typ}` : ''}; claims: ${j.claims.join(', ') || '(none)'}.`];
     if (j.iat !== undefined) evidence.push(`iat ${j.iat} (${iso(j.iat)}).`);
     if (j.exp === undefined) {
-      return result(meta, 'fail', `The JWT in ${tokenName(c)} has no exp claim: it never expires, so a stolen copy works for as long as the signing key is unchanged.`, { ...cookieOf(c), evidence });
+      return result(meta, 'fail', `${sentence(tokenName(c))} has no exp claim: it never expires, so a stolen copy works for as long as the signing key is unchanged.`, { ...cookieOf(c), evidence });
     }
     evidence.push(`exp ${j.exp} (${iso(j.exp)}).`);
     const from = j.iat ?? j.observedAt;
@@ -49,9 +49,9 @@ function check(ev: Evidence, policy: Policy): CheckResult[] {
     const basis = j.iat !== undefined ? 'exp − iat' : 'exp − the time the audit saw the token (no iat)';
     evidence.push(`Lifetime (${basis}): ${duration(lifetime)}; policy.maxLifetime: ${duration(max)}.`);
     if (lifetime > max) {
-      return result(meta, 'fail', `The JWT in ${tokenName(c)} is valid for ${duration(lifetime)} (${basis}), longer than policy.maxLifetime (${duration(max)}).`, { ...cookieOf(c), evidence });
+      return result(meta, 'fail', `${sentence(tokenName(c))} is valid for ${duration(lifetime)} (${basis}), longer than policy.maxLifetime (${duration(max)}).`, { ...cookieOf(c), evidence });
     }
-    return result(meta, 'pass', `The JWT in ${tokenName(c)} expires ${duration(lifetime)} after it was issued, within policy.maxLifetime (${duration(max)}).`, { ...cookieOf(c), evidence });
+    return result(meta, 'pass', `${sentence(tokenName(c))} expires ${duration(lifetime)} after it was issued, within policy.maxLifetime (${duration(max)}).`, { ...cookieOf(c), evidence });
   });
 }
 

@@ -32,7 +32,12 @@ function judge(e: EntropyEvidence): CheckResult {
     return result(meta, 'skipped', `Only ${e.collected} ${e.cookie} IDs could be collected (${MIN_SAMPLES} are needed to tell structure from chance), so the entropy cannot be estimated.`, opts);
   }
   if (a.duplicates > 0) {
-    return result(meta, 'fail', `${a.duplicates} of ${a.samples} freshly issued ${e.cookie} IDs repeated an earlier one: IDs are predictable or drawn from a tiny space.`, { ...opts, severity: 'high' });
+    return result(
+      meta,
+      'fail',
+      `${a.duplicates} of ${a.samples} freshly issued ${e.cookie} values repeated an earlier one: session IDs are not unique, so they are derived from something fixed (the account, a reset counter) or drawn from a tiny space.`,
+      { ...opts, severity: 'high' },
+    );
   }
   const bits = a.estimatedBits;
   const method = `estimated from ${a.samples} samples (length × alphabet, less positions that did not vary)`;

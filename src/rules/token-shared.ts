@@ -16,7 +16,7 @@ export function describeObservation(o: { why: string; loggedIn: boolean }): stri
 
 /** How a message names the token: the cookie, or the login response's field. */
 export function tokenName(c: Pick<TokenCookieEvidence, 'cookie' | 'source'>): string {
-  return c.source === 'login-response' ? `the login response's "${c.cookie}" token` : c.cookie;
+  return c.source === 'login-response' ? `the JWT in the login response's "${c.cookie}" field` : `session cookie ${c.cookie}`;
 }
 
 /** The `cookie` of a result: only for tokens that are cookies. */

@@ -42,7 +42,7 @@ function check(ev: Evidence): CheckResult[] {
   if ('early' in pre) return [pre.early];
   const signed = pre.cookies.filter((c) => c.weakSecret);
   if (signed.length === 0) {
-    const formats = pre.cookies.map((c) => `${tokenName(c)}: ${c.description}`).join('; ');
+    const formats = pre.cookies.map((c) => `${c.cookie}: ${c.description}`).join('; ');
     return [result(meta, 'skipped', `No session cookie is in a format signed with a shared secret that session-audit can test (express-session, cookie-session/keygrip, JWT HS256/384/512, Flask)${formats ? ` — ${formats}` : ''}.`, { notApplicable: true })];
   }
   return signed.map((c) => {
@@ -57,7 +57,9 @@ function check(ev: Evidence): CheckResult[] {
     const secret = ws.found.shown ? `"${ws.found.secret}"` : `${ws.found.secret} (from --wordlist, masked; --show-secrets shows it)`;
     const proof = proofLines(c);
     const impact = c.clientSide
-      ? `the ${c.source === 'login-response' ? 'token' : 'cookie'} carries the session state, so anyone can forge a session for any user`
+      ? c.source === 'login-response'
+        ? 'the token carries its claims itself, so anyone can forge one for any user'
+        : 'the cookie carries the session state, so anyone can forge a session for any user'
       : 'the cookie signs a random server-side session ID, so an attacker can sign any session ID they learn, but cannot invent a logged-in session';
     return result(meta, 'fail', `${sentence(tokenName(c))} is signed with the ${ws.found.source === 'built-in' ? 'published default' : 'wordlist'} secret ${secret}: ${impact}. ${proof.verdict}`.trim(), {
       ...cookieOf(c),

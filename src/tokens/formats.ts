@@ -17,7 +17,7 @@ import { inflateSync } from 'node:zlib';
 
 export type HashName = 'sha1' | 'sha256' | 'sha384' | 'sha512';
 
-export type TokenFormat = 'express-session' | 'keygrip' | 'jwt' | 'flask' | 'iron' | 'rails-encrypted' | 'laravel-encrypted' | 'opaque';
+export type TokenFormat = 'express-session' | 'keygrip' | 'jwt' | 'flask' | 'signed-json' | 'iron' | 'rails-encrypted' | 'laravel-encrypted' | 'opaque';
 
 export interface SignedPart {
   hash: HashName;
@@ -162,6 +162,18 @@ export function decodeFlask(raw: string): DecodedToken | undefined {
   };
 }
 
+/**
+ * A hand-rolled signed cookie, `<base64 JSON object>.<signature>`: the state is in the cookie, but
+ * the signing input and algorithm are the application's own, so it is not tested for secrets.
+ */
+export function decodeSignedJson(raw: string): DecodedToken | undefined {
+  const parts = safeDecodeURIComponent(raw).split('.');
+  if (parts.length !== 2 || !parts[0] || !/^[A-Za-z0-9+/_=-]{16,}$/.test(parts[1] ?? '')) return undefined;
+  const state = parseJson(fromBase64(parts[0]));
+  if (!isObject(state)) return undefined;
+  return { format: 'signed-json', description: 'signed JSON (<base64 JSON>.<signature>, an application-specific format)', clientSide: true, encrypted: false, state };
+}
+
 /** Sealed formats recognised by shape: the state is in the cookie, encrypted. */
 export function decodeSealed(name: string, raw: string): DecodedToken | undefined {
   const v = safeDecodeURIComponent(raw);
@@ -191,6 +203,7 @@ export function decodeSessionCookie(name: string, raw: string, jar: ReadonlyMap<
       decodeJwt(raw) ??
       decodeKeygrip(name, raw, jar.get(`${name}.sig`)) ??
       decodeFlask(raw) ??
+      decodeSignedJson(raw) ??
       decodeSealed(name, raw) ?? { format: 'opaque', description: 'opaque value (no known signed or sealed format)', id: safeDecodeURIComponent(raw), clientSide: false, encrypted: false }
     );
   } catch {

@@ -83,7 +83,7 @@ describe("jsonwebtoken HS256 signed with 'secret', algorithms allow-list, 30-day
   });
   it("the JWT in the login response's body is judged offline: weak secret 'changeme', no exp; alg:none cannot be sent", () => {
     expect(bodyCheck('weak-secret')).toMatchObject({ status: 'fail', severity: 'critical' });
-    expect(bodyCheck('weak-secret')?.message).toContain(`The login response's "access_token" token is signed with the published default secret "changeme"`);
+    expect(bodyCheck('weak-secret')?.message).toContain(`The JWT in the login response's "access_token" field is signed with the published default secret "changeme"`);
     expect(bodyCheck('weak-secret')?.evidence.join(' ')).toContain('Authorization header');
     expect(bodyCheck('jwt-expiry')?.status).toBe('fail');
     expect(bodyCheck('jwt-expiry')?.message).toContain('no exp claim');

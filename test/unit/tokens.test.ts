@@ -168,6 +168,8 @@ describe('other formats and hostile values', () => {
   it('recognises sealed formats by shape and never reads them', () => {
     expect(decodeSessionCookie('sid', 'Fe26.2**abc*def')).toMatchObject({ format: 'iron', clientSide: true, encrypted: true });
     expect(decodeSessionCookie('sid', randomBytes(24).toString('hex'))).toMatchObject({ format: 'opaque', clientSide: false });
+    const handRolled = `${Buffer.from('{"user":"alice"}').toString('base64url')}.${createHmac('sha256', 'k').update('x').digest('base64url')}`;
+    expect(decodeSessionCookie('token', handRolled)).toMatchObject({ format: 'signed-json', clientSide: true, state: { user: 'alice' } });
   });
   it('never throws on arbitrary input', () => {
     const hostile = ['', '.', '..', 's:', 's:.', 's:%', '%E0%A4%A', 'a.b.c', '.eJw.abc.def', 'e30.e30.', 'bnVsbA.bnVsbA.x', 'W10.e30.x', '\u0000\uffff', 'x'.repeat(100_000), 'Fe26.2'];
