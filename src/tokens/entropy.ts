@@ -29,6 +29,8 @@ export interface EntropyAnalysis {
   estimatedBits: number;
   /** The bit stream tests, when the alphabet maps to whole bits and the sample holds 20,000 bits. */
   fips?: FipsResult;
+  /** The tests again on the next 20,000 bits, when the first window failed one and the sample holds them. */
+  fipsConfirm?: FipsResult;
   /** Why the FIPS tests did not run. */
   fipsSkipped?: string;
 }
@@ -59,6 +61,11 @@ function pickAlphabet(seen: Set<string>): { name: string; chars: string } {
 /** Distinct values n uniform draws from `size` symbols are expected to show. */
 function expectedDistinct(size: number, n: number): number {
   return size * (1 - (1 - 1 / size) ** n);
+}
+
+/** How many of the four tests failed. */
+export function fipsFailures(f: FipsResult): number {
+  return [f.monobit.pass, f.poker.pass, f.runs.pass, f.longRun.pass].filter((p) => !p).length;
 }
 
 export function fips140(bits: Uint8Array): FipsResult {
@@ -148,6 +155,7 @@ export function analyseIds(ids: readonly string[]): EntropyAnalysis {
         }
       }
       analysis.fips = fips140(bits);
+      if (fipsFailures(analysis.fips) > 0 && bits.length >= 2 * FIPS_BITS) analysis.fipsConfirm = fips140(bits.subarray(FIPS_BITS));
     }
   }
   return analysis;

@@ -167,11 +167,30 @@ describe('token-entropy on real generators', () => {
   it('too few samples: skipped, not a guess', () => {
     expect(judge(sample(() => randomBytes(4).toString('hex'), 5)).status).toBe('skipped');
   });
+  it('one failed FIPS test on a single window is not counted; two, or a confirming second window, are', () => {
+    const good = analyseIds(sample(() => randomBytes(32).toString('hex'), 100));
+    const fips = good.fips as NonNullable<typeof good.fips>;
+    const oneFailed = { ...fips, longRun: { longest: 30, pass: false } };
+    const withFips = (f: Partial<typeof good>) => one('token-entropy', buildEvidence({ entropy: entropyOk({ collected: 100, analysis: { ...good, ...f } }) }));
+    const unconfirmed = withFips({ fips: oneFailed });
+    expect(unconfirmed.status).toBe('pass');
+    expect(unconfirmed.evidence.join(' ')).toContain('not counted');
+    expect(withFips({ fips: { ...oneFailed, monobit: { ones: 11000, pass: false } } }).status).toBe('fail');
+    expect(withFips({ fips: oneFailed, fipsConfirm: oneFailed }).status).toBe('fail');
+    expect(withFips({ fips: oneFailed, fipsConfirm: fips }).status).toBe('pass');
+  });
+
   it('FIPS 140-2 runs once the sample holds 20,000 bits, and catches a biased generator', () => {
     const good = analyseIds(sample(() => randomBytes(32).toString('hex'), 100));
     expect(good.fips?.monobit.pass && good.fips.poker.pass && good.fips.runs.pass && good.fips.longRun.pass).toBe(true);
     // Hex digits from 0-b only: every position still varies, but the bits are biased.
-    const biased = analyseIds(sample(pick('0123456789ab', 64), 100));
+    const biasedIds = sample(pick('0123456789ab', 64), 100);
+    const biased = analyseIds(biasedIds);
     expect(biased.fips && biased.fips.monobit.pass && biased.fips.poker.pass).toBe(false);
+    // Every position varies, so only the bit tests can tell: the rule fails it on them.
+    expect(biased.estimatedBits).toBe(256);
+    const r = judge(biasedIds);
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('FIPS 140-2');
   });
 });
