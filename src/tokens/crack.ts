@@ -24,11 +24,7 @@ export function toCandidates(texts: Iterable<string>): Candidate[] {
   return out;
 }
 
-/** The key the server actually HMACs with (itsdangerous derives one from secret + salt). */
-export function signingKey(part: SignedPart, secret: Buffer): Buffer {
-  return part.deriveSalt === undefined ? secret : createHmac(part.hash, secret).update(part.deriveSalt).digest();
-}
-
+/** The signature the server would make over `message` (itsdangerous derives its key from secret + salt first). */
 export function sign(part: Pick<SignedPart, 'hash' | 'deriveSalt'>, message: Buffer, secret: Buffer): Buffer {
   const key = part.deriveSalt === undefined ? secret : createHmac(part.hash, secret).update(part.deriveSalt).digest();
   return createHmac(part.hash, key).update(message).digest();
