@@ -211,3 +211,33 @@ describe("a JWT in the login response's JSON body", () => {
     }
   });
 });
+
+describe('koa-session (koa 3, keygrip through cookies)', () => {
+  it("finds koa's README key in the cookies koa-session sets, and koa accepts a forged session", async () => {
+    const { default: Koa } = await import('koa');
+    const { default: session } = await import('koa-session');
+    const { listen } = await import('../helpers/server.js');
+    const app = new Koa();
+    app.keys = ['some secret hurr'];
+    app.use(session({ key: 'koa.sess', signed: true }, app));
+    app.use((ctx) => {
+      if (ctx.path === '/login') ctx.session = { user: 'alice' };
+      ctx.body = { session: ctx.session?.toJSON() ?? null };
+    });
+    const server = await listen(app.callback());
+    try {
+      const res = await fetch(`${server.url}/login`);
+      const jar = new Map(res.headers.getSetCookie().map((l) => l.split(';')[0] as string).map((p) => [p.slice(0, p.indexOf('=')), p.slice(p.indexOf('=') + 1)]));
+      const value = jar.get('koa.sess') ?? '';
+      const token = decodeSessionCookie('koa.sess', value, jar);
+      expect(token).toMatchObject({ format: 'keygrip', clientSide: true, state: { user: 'alice' } });
+      expect(found('koa.sess', value, jar)).toBe('some secret hurr');
+      const forged = forge('koa.sess', value, token, Buffer.from('some secret hurr'));
+      const cookie = Object.entries(forged?.cookies ?? {}).map(([k, v]) => `${k}=${v}`).join('; ');
+      const me = (await (await fetch(`${server.url}/me`, { headers: { cookie } })).json()) as { session: Record<string, unknown> | null };
+      expect(me.session).toMatchObject({ user: 'alice', session_audit: 'forged' });
+    } finally {
+      await server.close();
+    }
+  });
+});
