@@ -4,6 +4,7 @@
  */
 import type { ParsedSetCookie } from '../http/set-cookie.js';
 import type { ValueRef } from '../http/redact.js';
+import type { EntropyAnalysis } from '../tokens/entropy.js';
 
 export type ActorName = 'victim' | 'attacker' | 'second-device' | 'probe' | 'replay';
 
@@ -199,7 +200,7 @@ export interface EntropyEvidence {
   collected: number;
   /** How each value was reduced to the ID before measuring (e.g. "s:<id>.<sig> → <id>"). */
   stripped: string;
-  analysis: import('../tokens/entropy.js').EntropyAnalysis;
+  analysis: EntropyAnalysis;
   /** Sessions opened by logins for sampling that were logged out again. */
   loggedOut?: number;
   exchangeIds: number[];
