@@ -21,6 +21,14 @@ function check(ev: Evidence): CheckResult[] {
   const jwts = pre.cookies.filter((c) => c.format === 'jwt');
   if (jwts.length === 0) return [result(meta, 'skipped', 'No session cookie holds a JWT.', { notApplicable: true })];
   return jwts.map((c) => {
+    if (c.source === undefined && c.essential && c.jwt?.alg.toLowerCase() === 'none') {
+      // The server itself issued an unsigned token, and the logged-in check passed with it.
+      return result(meta, 'fail', `The server issued ${tokenName(c)} as an unsigned JWT (alg "${c.jwt.alg}"), and it logged the browser in: anyone can write such a token for any user.`, {
+        ...cookieOf(c),
+        evidence: [`JWT header alg "${c.jwt.alg}", claims: ${c.jwt.claims.join(', ') || '(none)'}; the logged-in check after login passed with this cookie, and failed without it.`],
+        exchangeIds: [ev.oracle.afterLogin.exchangeId],
+      });
+    }
     const probe = c.algNone;
     if (!probe) return result(meta, 'skipped', `The alg:none test did not run on ${tokenName(c)}.`, cookieOf(c));
     if (probe.status === 'skipped') return result(meta, 'skipped', `${probe.reason}.`, cookieOf(c));

@@ -78,7 +78,12 @@ describe('jwt-alg-none', () => {
   it('passes when all are refused', () => {
     expect(one('jwt-alg-none', withTokens({ ...jwtCookie({}), algNone: { status: 'ok', data: { control: oracle(false, 49), variants: variants([]) } } })).status).toBe('pass');
   });
-  it('a server accepting a broken signature fails on the control', () => {
+  it('a server that issues unsigned session JWTs itself fails without any extra request', () => {
+    const r = one('jwt-alg-none', withTokens({ ...jwtCookie({}), jwt: { alg: 'none', claims: ['sub'], observedAt: NOW }, algNone: { status: 'skipped', reason: 'the JWT in token has no signature to alter' } }));
+    expect(r).toMatchObject({ status: 'fail', severity: 'critical' });
+    expect(r.message).toContain('unsigned JWT');
+  });
+    it('a server accepting a broken signature fails on the control', () => {
     const r = one('jwt-alg-none', withTokens({ ...jwtCookie({}), algNone: { status: 'ok', data: { control: oracle(true, 49), variants: variants(['none', 'None', 'NONE']) } } }));
     expect(r.status).toBe('fail');
     expect(r.message).toContain('does not verify the JWT signature at all');
