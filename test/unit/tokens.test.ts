@@ -241,3 +241,29 @@ describe('koa-session (koa 3, keygrip through cookies)', () => {
     }
   });
 });
+
+describe('--wordlist files', () => {
+  it('reads lines as raw bytes (CRLF, BOM, blank lines, duplicates), so a Latin-1 secret is found', async () => {
+    const { mkdtemp, writeFile, rm } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const { readWordlist } = await import('../../src/tokens/wordlist.js');
+    const dir = await mkdtemp(join(tmpdir(), 'sa-words-'));
+    try {
+      const latin1 = Buffer.from([0x63, 0x61, 0x66, 0xe9]); // "café" in Latin-1, not valid UTF-8
+      const file = join(dir, 'w.txt');
+      await writeFile(file, Buffer.concat([Buffer.from('\ufeffone\r\n\ntwo\none\n'), latin1, Buffer.from('\n')]));
+      const words = await readWordlist(file);
+      expect(words.map((w) => w.bytes.toString('latin1'))).toEqual(['one', 'two', latin1.toString('latin1')]);
+      const id = randomBytes(24).toString('base64url');
+      const sig = createHmac('sha256', latin1).update(id).digest('base64').replace(/=+$/, '');
+      const t = decodeSessionCookie('connect.sid', encodeURIComponent(`s:${id}.${sig}`));
+      expect(t.signed && crack(t.signed, words).found?.bytes.equals(latin1)).toBe(true);
+      await expect(readWordlist(file, 10)).rejects.toThrow(/larger than/);
+      await expect(readWordlist(dir)).rejects.toThrow(/it is a directory/);
+      await expect(readWordlist(join(dir, 'nope'))).rejects.toThrow(/no such file/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
