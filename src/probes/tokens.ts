@@ -26,8 +26,10 @@ const HASH_LABEL = { sha1: 'HMAC-SHA1', sha256: 'HMAC-SHA256', sha384: 'HMAC-SHA
 
 /** One request from a fresh browser holding the victim's session cookies, some replaced. */
 async function sendWith(ctx: ProbeContext, base: Baseline, replace: Record<string, string>, purpose: string): Promise<OracleObservation> {
-  const names = new Set([...base.session.cookies.map((c) => c.name), ...Object.keys(replace)]);
-  const actor = new Actor('attacker', ctx.http, onlyCookies(base.victim.snapshot(), names));
+  // The replaced cookies are removed first: a planted copy next to the original (another Domain
+  // or Path) would travel with it, and the server might read the original.
+  const keep = new Set(base.session.cookies.map((c) => c.name).filter((n) => !(n in replace)));
+  const actor = new Actor('attacker', ctx.http, onlyCookies(base.victim.snapshot(), keep));
   for (const [name, value] of Object.entries(replace)) {
     const like = base.session.cookies.find((c) => c.name === name || `${c.name}.sig` === name)?.setCookie;
     ctx.http.redactor.remember(value);

@@ -4,7 +4,7 @@
  * an e-mail address counts whatever its key.
  */
 const KINDS: Array<[RegExp, string]> = [
-  [/(^|_|-)(pass(word|wd)?|pwd|password_?hash|hash(ed)?_?pass|pw_?hash|hash)$/i, 'password or password hash'],
+  [/^(pass(word|wd)?|pwd|password_?hash|passwd_?hash|hash(ed)?_?pass(word)?|pw_?hash|user_?pass(word)?)$/i, 'password or password hash'],
   [/e-?mail/i, 'e-mail address'],
   [/^(roles?|is_?admin|admin|is_?staff|is_?superuser|superuser|permissions?|privileges?|scopes?|groups?|access_?level|user_?type)$/i, 'role or privilege'],
   [/phone|mobile|msisdn/i, 'phone number'],
@@ -29,7 +29,9 @@ export function findPersonalData(state: unknown): Array<{ field: string; kind: s
       const field = path ? `${path}.${k}` : k;
       const byName = KINDS.find(([re]) => re.test(k));
       const kind = byName?.[1] ?? (typeof val === 'string' && EMAIL.test(val) ? 'e-mail address' : undefined);
-      if (kind && val !== null && val !== '' && !seen.has(field)) {
+      // A flag such as emailVerified or a null phone reveals nothing; a role flag (is_admin) does.
+      const revealing = kind === 'role or privilege' ? val !== null && val !== '' : typeof val === 'string' ? val !== '' : typeof val === 'number';
+      if (kind && revealing && !seen.has(field)) {
         seen.add(field);
         out.push({ field: field.slice(0, 80), kind });
       }

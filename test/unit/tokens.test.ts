@@ -192,8 +192,8 @@ describe('personal data in a readable session', () => {
     ]);
     expect(JSON.stringify(found)).not.toContain('alice@');
   });
-  it('an ID and a CSRF token are not personal data', () => {
-    expect(findPersonalData({ user: 42, csrf: 'abc', _expire: 1 })).toEqual([]);
+  it('an ID, a CSRF token, a cache hash, passport.js state and verification flags are not personal data', () => {
+    expect(findPersonalData({ user: 42, csrf: 'abc', _expire: 1, hash: 'd41d8cd9', passport: { user: 7 }, emailVerified: true, phone: null })).toEqual([]);
   });
 });
 
