@@ -19,6 +19,9 @@ import { probeAdoption } from './probes/adoption.js';
 import { advertisedOf, runWaitingProbes, type WaitingOutcomes } from './probes/timeouts.js';
 import { probePersistence } from './probes/persistence.js';
 import { probePasswordChange } from './probes/password-change.js';
+import { probeTokens } from './probes/tokens.js';
+import { probeEntropy } from './probes/entropy.js';
+import { readWordlist } from './tokens/wordlist.js';
 import { logout as logOut } from './auth/login.js';
 import { buildReport, type BuildOptions } from './report/build.js';
 import type { GateConfig } from './config/schema.js';
@@ -133,6 +136,8 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
   const ca = config.ca ? await readCa(config.ca) : undefined;
   const cert = config.cert ? await readPem('--cert', config.cert, 'CERTIFICATE') : undefined;
   const key = config.key ? await readPem('--key', config.key, 'PRIVATE KEY') : undefined;
+  // Read before the first request, so a bad path is a usage error (exit 2), not a half-run audit.
+  const wordlist = config.wordlist ? await readWordlist(config.wordlist) : [];
   const log = opts.log;
   const trace: TraceEntry[] = opts.trace ?? [];
   const limits = config.limits;
@@ -189,10 +194,14 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       throw err;
     }
     const fixation = await probeFixation(ctx, base);
+    // Before logout: a --prove request needs the victim's session to still exist on the server.
+    const tokens = await probeTokens(ctx, base, wordlist);
     // Logout runs before the adoption probe's second login, so a server that allows one session
     // per user cannot end the victim's session behind the logout test's back.
     const logout = await probeLogout(ctx, base);
     const adoption = await probeAdoption(ctx, base);
+    // Last: sampling logins could end the victim's session on a one-session-per-user server.
+    const entropy = await probeEntropy(ctx, base, tokens);
     if (config.logout && !interrupted()) {
       // Leave no session behind that the cookie search made the server open.
       for (const stray of base.strays) await logOut(stray, config.logout, target, 'cleanup: log out search browser').catch(() => undefined);
@@ -219,7 +228,7 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
       exchanges: http.exchanges,
       oracle: base.oracle,
       session: base.session,
-      probes: { fixation, adoption, logout, ...waiting, persistence, passwordChange },
+      probes: { fixation, adoption, logout, tokens, entropy, ...waiting, persistence, passwordChange },
       advertised: advertisedOf(base),
       warnings,
       ...(incomplete ? { incomplete } : {}),

@@ -30,6 +30,7 @@ Examples:
   # See it work: audit the embedded, deliberately vulnerable demo app (grades F, exits 1)
   $ session-audit demo
   $ session-audit demo --fixed            # the hardened twin, over HTTPS (grades A+)
+  $ session-audit demo --prove            # also forge a cookie with the demo's 'keyboard cat' secret
 
   # A JSON login API, password from the environment (never a flag)
   $ export SESSION_AUDIT_PASSWORD='…'
@@ -89,7 +90,7 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
   const program = new Command();
   program
     .name('session-audit')
-    .description('Audit how a running web deployment manages login sessions, from the outside: cookie attributes, session fixation, logout revocation. Prints a scored report.')
+    .description('Audit how a running web deployment manages login sessions, from the outside: cookie attributes, session fixation, logout revocation, token strength (weak signing secrets, JWT flaws, client-side state, ID entropy). Prints a scored report.')
     .version(toolVersion(), '-V, --version', 'print the version')
     .showHelpAfterError('(run session-audit --help for usage)')
     .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES}\n`)
@@ -125,6 +126,9 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
     .option('--max-body <size>', 'read at most this much of each response body, e.g. 512KiB (default 1MiB)')
     .option('--har <file>', 'write an HTTP Archive (HAR 1.2) of every request, secrets masked')
     .option('--show-secrets', 'show session token values unmasked in the report (passwords are never shown)')
+    .option('--prove', 'when a weak signing secret is found, forge a cookie with it and send it once to prove the server accepts it')
+    .option('--wordlist <file>', 'extra candidate signing secrets, one per line, tried after the built-in list')
+    .option('--entropy-samples <n>', 'session IDs to collect for the entropy estimate (default 20; 0 turns it off)')
     .option('--from-evidence <dir>', 're-run rules, score and reports on evidence saved with --save-evidence; no network, no URL or password')
     .option('--allow-password-change', 'run the password-change probe configured in passwordChange (changes the password to a random one and restores it)')
     .option('--restart-command <command>', 'shell command that restarts the target, to test whether sessions survive a restart')
@@ -140,6 +144,8 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
 
   outputOptions(lifetimeOptions(program.command('demo').description('start the embedded demo app on 127.0.0.1, audit it, print the report, stop it')))
     .option('--fixed', 'audit the hardened variant (HTTPS with a self-signed certificate trusted through --ca)', false)
+    .option('--prove', 'forge a cookie with a found weak secret and send it once')
+    .option('--entropy-samples <n>', 'session IDs to collect for the entropy estimate (default 20; 0 turns it off)')
     .action(async (opts: Record<string, unknown>) => {
       const { demoCommand } = await import('./commands/demo.js');
       setExit(await demoCommand(opts as never));

@@ -49,6 +49,9 @@ export interface ConfigFlags {
   restartCommand?: string;
   restartReadyUrl?: string;
   restartWait?: string;
+  prove?: boolean;
+  wordlist?: string;
+  entropySamples?: string;
 }
 
 /** The password, kept out of every serialisation and inspection of the objects that carry it. */
@@ -108,6 +111,8 @@ const FLAG_FOR_PATH: Record<string, string> = {
   'restart.command': '--restart-command',
   'restart.readyUrl': '--restart-ready-url',
   'restart.readyWait': '--restart-wait',
+  wordlist: '--wordlist',
+  entropySamples: '--entropy-samples',
 };
 
 /** A numeric flag: a plain decimal number, or a usage error naming the flag. */
@@ -201,6 +206,14 @@ export function flagsToOverlay(flags: ConfigFlags): Plain {
   if (flags.restartCommand !== undefined) set(['restart', 'command'], flags.restartCommand);
   if (flags.restartReadyUrl !== undefined) set(['restart', 'readyUrl'], flags.restartReadyUrl);
   if (flags.restartWait !== undefined) set(['restart', 'readyWait'], flags.restartWait);
+  if (flags.prove) set(['prove'], true);
+  if (flags.wordlist !== undefined) set(['wordlist'], flags.wordlist);
+  if (flags.entropySamples !== undefined) {
+    if (!/^\d+$/.test(flags.entropySamples.trim())) {
+      throw new UsageError(`--entropy-samples: expected a whole number (0 turns the entropy check off), got "${flags.entropySamples}"`);
+    }
+    set(['entropySamples'], Number(flags.entropySamples));
+  }
   return o;
 }
 

@@ -275,6 +275,12 @@ export const configSchema = z
     /** Origins besides the target's that requests may go to (an SSO host, an API on another port). */
     scope: z.strictObject({ allow: z.array(originSchema).max(50).default([]) }).prefault({}),
     limits: limitsSchema.prefault({}),
+    /** Forge a cookie with a found weak secret and send it once, to prove the server accepts it. */
+    prove: z.boolean().default(false),
+    /** Extra candidate secrets, one per line, tried after the built-in list. */
+    wordlist: z.string().min(1).optional(),
+    /** Session IDs to collect for the entropy estimate; 0 turns the check off. */
+    entropySamples: z.number().int().min(0).max(1000, 'at most 1000 samples').default(20),
   })
   .superRefine((cfg, ctx) => {
     let origin: string;

@@ -4,6 +4,7 @@
  */
 import type { ParsedSetCookie } from '../http/set-cookie.js';
 import type { ValueRef } from '../http/redact.js';
+import type { EntropyAnalysis } from '../tokens/entropy.js';
 
 export type ActorName = 'victim' | 'attacker' | 'second-device' | 'probe' | 'replay';
 
@@ -209,6 +210,86 @@ export interface PasswordChangeEvidence {
   restoreAttempts: number;
 }
 
+/** A session cookie's format, decoded offline from the value the victim holds (never the value itself). */
+export interface TokenCookieEvidence {
+  /** The cookie name; for a token from the login response, the JSON field that held it. */
+  cookie: string;
+  /** Absent: a session cookie. `login-response`: a JWT the login answered with in its JSON body. */
+  source?: 'login-response';
+  format: 'express-session' | 'keygrip' | 'jwt' | 'flask' | 'signed-json' | 'iron' | 'rails-encrypted' | 'laravel-encrypted' | 'opaque';
+  description: string;
+  /** The session state travels in the cookie (signed or sealed), not on the server. */
+  clientSide: boolean;
+  encrypted: boolean;
+  /** Removing this cookie alone logged the browser out. */
+  essential: boolean;
+  jwt?: {
+    alg: string;
+    typ?: string;
+    exp?: number;
+    iat?: number;
+    nbf?: number;
+    /** Claim names only, never their values. */
+    claims: string[];
+    /** When the audit saw the token (seconds since the epoch), for tokens without iat. */
+    observedAt: number;
+  };
+  /** Readable fields that look like personal or privilege data (names and kinds, never values). */
+  personalData: Array<{ field: string; kind: string }>;
+  weakSecret?: WeakSecretEvidence;
+  algNone?: ProbeOutcome<AlgNoneEvidence>;
+}
+
+export interface WeakSecretEvidence {
+  /** e.g. HMAC-SHA256, HMAC-SHA1 (itsdangerous key derivation). */
+  algorithm: string;
+  tried: number;
+  ms: number;
+  builtIn: number;
+  wordlist: number;
+  found?: {
+    source: 'built-in' | 'wordlist';
+    /** The secret as shown: verbatim for a built-in (public) default, masked for a --wordlist entry unless --show-secrets. */
+    secret: string;
+    shown: boolean;
+  };
+  /** --prove: a cookie forged with the found secret, sent once from a fresh browser. */
+  proof?: ProbeOutcome<ForgeProof>;
+}
+
+export interface ForgeProof {
+  /** What the forged cookie changed, in words. */
+  forged: string;
+  /** The forged cookie signed with the found secret. */
+  accepted: OracleObservation;
+  /** The same forged content signed with a random secret (must be refused for the proof to count). */
+  control: OracleObservation;
+}
+
+export interface AlgNoneEvidence {
+  /** The token with its signature altered: must be refused, or the server does not verify at all. */
+  control: OracleObservation;
+  variants: Array<{ alg: string; observation: OracleObservation }>;
+}
+
+export interface TokenEvidence {
+  cookies: TokenCookieEvidence[];
+}
+
+export interface EntropyEvidence {
+  cookie: string;
+  /** Where the samples came from. */
+  source: 'anonymous' | 'login';
+  requested: number;
+  collected: number;
+  /** How each value was reduced to the ID before measuring (e.g. "s:<id>.<sig> → <id>"). */
+  stripped: string;
+  analysis: EntropyAnalysis;
+  /** Sessions opened by logins for sampling that were logged out again. */
+  loggedOut?: number;
+  exchangeIds: number[];
+}
+
 export interface Evidence {
   schemaVersion: 1;
   target: string;
@@ -228,6 +309,9 @@ export interface Evidence {
     absoluteTimeout?: ProbeOutcome<AbsoluteTimeoutEvidence>;
     passwordChange?: ProbeOutcome<PasswordChangeEvidence>;
     persistence?: ProbeOutcome<PersistenceEvidence>;
+    /** Added in 0.2: absent in evidence saved by older versions (rules then skip). */
+    tokens?: ProbeOutcome<TokenEvidence>;
+    entropy?: ProbeOutcome<EntropyEvidence[]>;
   };
   /** What the session cookies advertised at login (absent in older evidence). */
   advertised?: LifetimePromise[];

@@ -53,12 +53,23 @@ export function runRestartCommand(command: string, timeoutMs: number, signal?: A
     child.once('exit', (code, sig) => {
       clearTimeout(timer);
       signal?.removeEventListener('abort', onAbort);
-      child.stdout.destroy();
-      child.stderr.destroy();
-      child.unref();
-      const r: CommandResult = { exitCode: code, timedOut, durationMs: Date.now() - started, output };
-      if (sig) r.signal = sig;
-      resolve(r);
+      const durationMs = Date.now() - started;
+      // The last output can still be in the pipes when the shell exits: read until they close, or
+      // for a moment at most (a server started in the background keeps them open for good).
+      let done = false;
+      const finish = (): void => {
+        if (done) return;
+        done = true;
+        clearTimeout(drain);
+        child.stdout.destroy();
+        child.stderr.destroy();
+        child.unref();
+        const r: CommandResult = { exitCode: code, timedOut, durationMs, output };
+        if (sig) r.signal = sig;
+        resolve(r);
+      };
+      const drain = setTimeout(finish, 250);
+      child.once('close', finish);
     });
   });
 }

@@ -39,6 +39,7 @@ export const checkSchema = z.object({
   message: z.string(),
   evidence: z.array(z.string()),
   exchangeIds: z.array(z.number().int()),
+  notApplicable: z.boolean().optional(),
   why: z.string(),
   fix: z.string(),
   snippet: z.string().optional(),

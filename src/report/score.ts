@@ -47,7 +47,7 @@ export interface GradeResult {
 }
 
 export function gradeFor(score: number, results: readonly CheckResult[]): GradeResult {
-  const complete = results.length > 0 && results.every((r) => r.status === 'pass' || r.status === 'fail');
+  const complete = results.length > 0 && results.every((r) => r.status === 'pass' || r.status === 'fail' || (r.status === 'skipped' && r.notApplicable === true));
   let grade: Grade = THRESHOLDS.find(([min]) => score >= min)?.[1] ?? 'F';
   let note: string | undefined;
   if (score >= 100) {

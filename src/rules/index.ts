@@ -15,6 +15,11 @@ import idleTimeout from './idle-timeout.js';
 import absoluteTimeout from './absolute-timeout.js';
 import passwordChangeRevocation from './password-change-revocation.js';
 import sessionPersistence from './session-persistence.js';
+import clientSideSession from './client-side-session.js';
+import jwtAlgNone from './jwt-alg-none.js';
+import jwtExpiry from './jwt-expiry.js';
+import tokenEntropy from './token-entropy.js';
+import weakSecret from './weak-secret.js';
 import type { Rule } from './types.js';
 
 export const RULES: readonly Rule[] = [
@@ -34,6 +39,11 @@ export const RULES: readonly Rule[] = [
   cookieScope,
   cookiePrefix,
   cookieNameFingerprint,
+  weakSecret,
+  jwtAlgNone,
+  jwtExpiry,
+  clientSideSession,
+  tokenEntropy,
 ];
 
 export function ruleById(id: string): Rule | undefined {

@@ -31,7 +31,7 @@ export interface RuleMeta {
    */
   precision?: 'very-high' | 'high' | 'medium' | 'low';
   /** Which evidence the rule reads. */
-  requires: Array<'session' | 'fixation' | 'adoption' | 'logout' | 'expiry' | 'idleTimeout' | 'absoluteTimeout' | 'passwordChange' | 'persistence'>;
+  requires: Array<'session' | 'fixation' | 'adoption' | 'logout' | 'expiry' | 'idleTimeout' | 'absoluteTimeout' | 'passwordChange' | 'persistence' | 'tokens' | 'entropy'>;
 }
 
 export interface CheckResult {
@@ -46,6 +46,11 @@ export interface CheckResult {
   evidence: string[];
   /** Exchanges that prove it (ids into evidence.exchanges). */
   exchangeIds: number[];
+  /**
+   * Skipped because the target does not use what the rule checks (no JWT for the JWT rules): not
+   * a gap in the audit, so it does not cost the A+ the way a check that could not run does.
+   */
+  notApplicable?: boolean;
 }
 
 export interface Rule {
@@ -62,5 +67,6 @@ export function result(meta: RuleMeta, status: CheckStatus, message: string, ext
     evidence: extra.evidence ?? [],
     exchangeIds: extra.exchangeIds ?? [],
     ...(extra.cookie !== undefined ? { cookie: extra.cookie } : {}),
+    ...(extra.notApplicable ? { notApplicable: true } : {}),
   };
 }

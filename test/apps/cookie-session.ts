@@ -33,6 +33,7 @@ export const COOKIE_NAME = 'session';
 interface CookieState {
   csrf?: string;
   user?: string;
+  email?: string;
 }
 
 /**
@@ -44,9 +45,10 @@ function cs(req: Request): { session?: CookieState | null } {
   return req as unknown as { session?: CookieState | null };
 }
 
-export async function start(): Promise<RunningApp> {
+/** `keys`: the signing keys (default: one random key). */
+export async function start(opts: { keys?: string[]; email?: boolean } = {}): Promise<RunningApp> {
   const app = express();
-  app.use(cookieSession({ name: COOKIE_NAME, keys: [randomToken(32)] }));
+  app.use(cookieSession({ name: COOKIE_NAME, keys: opts.keys ?? [randomToken(32)] }));
   app.use(express.urlencoded({ extended: false }));
   app.use(express.json());
 
@@ -62,7 +64,7 @@ export async function start(): Promise<RunningApp> {
 
   const logIn = (req: Request): void => {
     // Replace the whole state: drops the pre-login CSRF token.
-    cs(req).session = { user: USERNAME };
+    cs(req).session = opts.email ? { user: USERNAME, email: 'alice@example.test' } : { user: USERNAME };
   };
 
   app.post('/login', (req, res) => {

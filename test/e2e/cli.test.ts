@@ -59,6 +59,45 @@ describe.concurrent('exit codes', () => {
     expect(report.checks.find((c) => c.ruleId === 'logout-revocation')?.snippet).toContain("res.clearCookie('connect.sid'");
   });
 
+  it("1: demo --prove names 'keyboard cat' and proves it with a forged cookie the server accepts", async () => {
+    const r = await run(['demo', '--prove', '--format', 'json']);
+    expect(r.code).toBe(1);
+    const report = reportSchema.parse(JSON.parse(r.stdout));
+    const weak = report.checks.find((c) => c.ruleId === 'weak-secret');
+    expect(weak).toMatchObject({ status: 'fail', severity: 'high', cookie: 'connect.sid' });
+    expect(weak?.message).toContain('"keyboard cat"');
+    expect(weak?.message).toContain('Proven: the server accepted the forged cookie and refused the same cookie signed with a random secret');
+    // The two proof requests (forged, control) are in the report, their cookies masked.
+    const proof = report.exchanges.filter((e) => weak?.exchangeIds.includes(e.id));
+    expect(proof.map((e) => [e.actor, e.status])).toEqual([
+      ['attacker', 200],
+      ['attacker', 401],
+    ]);
+    expect(proof.every((e) => e.sentCookies.every((c) => c.value.raw === undefined && c.value.masked.endsWith('…')))).toBe(true);
+  });
+
+  it('0: demo --fixed --prove: the random secret is not found, nothing is sent to prove', async () => {
+    const r = await run(['demo', '--fixed', '--prove', '--format', 'json']);
+    expect(r.code).toBe(0);
+    const report = reportSchema.parse(JSON.parse(r.stdout));
+    expect(report.checks.find((c) => c.ruleId === 'weak-secret')?.status).toBe('pass');
+    expect(report.exchanges.some((e) => e.purpose.startsWith('weak secret proof'))).toBe(false);
+  });
+
+  it('2: --wordlist naming a missing file, before any request', async () => {
+    const r = await run([...demoFlags(), '--wordlist', join(dir, 'missing.txt')], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('Cannot read --wordlist file');
+    expect(r.stderr).toContain('no such file');
+    expect(r.stderr).not.toContain('    at ');
+  });
+
+  it('2: --entropy-samples that is not a whole number', async () => {
+    const r = await run([...demoFlags(), '--entropy-samples', 'lots'], { SESSION_AUDIT_PASSWORD: PASSWORD });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--entropy-samples: expected a whole number');
+  });
+
   it('1 → 0: --fail-on none and no --min-score turns the same findings into a passing gate', async () => {
     const r = await run([...demoFlags(), '--fail-on', 'none', '--format', 'json'], { SESSION_AUDIT_PASSWORD: PASSWORD });
     expect(r.code).toBe(0);

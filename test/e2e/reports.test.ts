@@ -171,12 +171,13 @@ describe.concurrent('gates across runs', () => {
   });
 
   it('ignore: accepted findings pass the gate; an expired ignore fails it and says so', async () => {
-    const highs = ['session-fixation', 'logout-revocation', 'cookie-secure'];
+    // The demo's high findings (weak-secret: its 'keyboard cat' secret).
+    const highs = ['session-fixation', 'logout-revocation', 'cookie-secure', 'weak-secret'];
     const valid = join(repo, 'ci', 'ignore-valid.json');
     await writeFile(valid, configText({ ignore: highs.map((rule) => ({ rule, reason: 'demo app, deliberately vulnerable', until: '2999-12-31' })) }));
     const ok = await jsonRun(['--config', valid]);
     expect(ok.code, JSON.stringify(ok.report.gate)).toBe(0);
-    expect(ok.report.gate.ignored).toBe(3);
+    expect(ok.report.gate.ignored).toBe(highs.length);
 
     const expired = join(repo, 'ci', 'ignore-expired.json');
     await writeFile(expired, configText({ ignore: highs.map((rule) => ({ rule, reason: 'demo app, deliberately vulnerable', until: rule === 'cookie-secure' ? '2020-01-31' : '2999-12-31' })) }));
@@ -188,7 +189,7 @@ describe.concurrent('gates across runs', () => {
 
   it('assert and presets from the config file decide the exit code', async () => {
     const warnOnly = join(repo, 'ci', 'assert.json');
-    await writeFile(warnOnly, configText({ assert: { 'session-fixation': 'warn', 'logout-revocation': 'warn', 'cookie-secure': 'off' } }));
+    await writeFile(warnOnly, configText({ assert: { 'session-fixation': 'warn', 'logout-revocation': 'warn', 'cookie-secure': 'off', 'weak-secret': 'warn' } }));
     expect((await jsonRun(['--config', warnOnly])).code).toBe(0);
     const strict = join(repo, 'ci', 'strict.json');
     await writeFile(strict, configText({ extends: 'session-audit:strict', assert: { 'session-fixation': 'off', 'logout-revocation': 'off', 'cookie-secure': 'off' } }));

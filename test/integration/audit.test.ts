@@ -150,7 +150,16 @@ describe('demo, vulnerable variant (form login over http)', () => {
       'idle-timeout': 'skipped',
       'absolute-timeout': 'skipped',
       'session-persistence': 'skipped',
+      // secret: 'keyboard cat', found offline in the cookie the victim holds.
+      'weak-secret': 'connect.sid:fail',
+      'jwt-alg-none': 'skipped',
+      'jwt-expiry': 'skipped',
+      'client-side-session': 'pass',
+      // express-session's uid-safe IDs: 24 random bytes, 32 base64url characters.
+      'token-entropy': 'connect.sid:pass',
     });
+    expect(check(run.report, 'weak-secret').message).toContain('"keyboard cat"');
+    expect(check(run.report, 'weak-secret').severity).toBe('high');
     expect(run.report.session.cookies.map((c) => [c.name, c.essential, c.issued])).toEqual([['connect.sid', true, 'before-login']]);
     expect(run.report.session.stack).toBe('express-session');
   });
@@ -195,8 +204,9 @@ describe('demo, fixed variant (https, --ca)', () => {
 
   it('passes every check it runs: grade A (restart and password change not opted in), gate passed, no finding', () => {
     expect(run.report.target.startsWith('https://127.0.0.1:')).toBe(true);
-    expect(run.report.checks.length).toBe(17);
-    expect(run.report.checks.filter((c) => c.status !== 'pass').map((c) => c.ruleId)).toEqual(['password-change-revocation', 'session-persistence']);
+    expect(run.report.checks.length).toBe(22);
+    // Not opted in (restart, password change), and no JWT for the JWT rules to judge.
+    expect(run.report.checks.filter((c) => c.status !== 'pass').map((c) => c.ruleId)).toEqual(['password-change-revocation', 'session-persistence', 'jwt-alg-none', 'jwt-expiry']);
     expect(table(run.report)).toEqual({
       'session-fixation': 'pass',
       'session-adoption': 'pass',
@@ -214,6 +224,11 @@ describe('demo, fixed variant (https, --ca)', () => {
       'idle-timeout': 'pass',
       'absolute-timeout': 'pass',
       'session-persistence': 'skipped',
+      'weak-secret': '__Host-sid:pass',
+      'jwt-alg-none': 'skipped',
+      'jwt-expiry': 'skipped',
+      'client-side-session': 'pass',
+      'token-entropy': '__Host-sid:pass',
     });
     expect(fixationData(run).rotated).toEqual(['__Host-sid']);
     expect(run.report.score).toBe(100);
@@ -330,8 +345,10 @@ describe('redis-session (express-session + connect-redis, real Redis)', () => {
     // logged-in (destroyed by the cleanup logout). What remains are exactly two ANONYMOUS
     // sessions: both logouts answer 302 -> /login, the audit follows the redirect like a browser,
     // and GET /login stores a CSRF token, i.e. creates a fresh pre-login session each time.
-    // They hold no user and expire with the store's TTL; nothing logged in survives.
-    expect(keysAfter).toHaveLength(2);
+    // They hold no user and expire with the store's TTL; nothing logged in survives. The entropy
+    // check adds one anonymous session per sample (20 fresh browsers loading /login), likewise
+    // holding nothing but a CSRF token.
+    expect(keysAfter).toHaveLength(2 + 20);
     for (const { data } of keysAfter) {
       expect(data.user).toBeUndefined();
       expect(typeof data.csrf).toBe('string');

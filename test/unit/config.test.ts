@@ -64,6 +64,8 @@ describe('validateConfig', () => {
       showSecrets: false,
       expiry: { maxWait: 0 },
       allowPasswordChange: false,
+      prove: false,
+      entropySamples: 20,
     });
   });
 

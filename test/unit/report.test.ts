@@ -33,8 +33,14 @@ describe('buildReport', () => {
   it('a hardened session: valid report, every check passes, 100 / A+, gate passed', () => {
     const report = validated(buildEvidence());
     // expiry-enforcement judges two ways (left idle, kept busy): two checks.
-    expect(report.checks).toHaveLength(17);
-    expect(report.summary).toEqual({ checks: 17, passed: 17, failed: 0, skipped: 0, errors: 0, findingsBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
+    expect(report.checks).toHaveLength(22);
+    // weak-secret, jwt-alg-none and jwt-expiry do not apply to an opaque ID: not a gap, still A+.
+    expect(report.summary).toEqual({ checks: 22, passed: 19, failed: 0, skipped: 3, errors: 0, findingsBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
+    expect(report.checks.filter((c) => c.status === 'skipped').map((c) => [c.ruleId, c.notApplicable])).toEqual([
+      ['weak-secret', true],
+      ['jwt-alg-none', true],
+      ['jwt-expiry', true],
+    ]);
     expect(report.score).toBe(100);
     expect(report.grade).toBe('A+');
     expect(report.gate).toEqual({ passed: true, failOn: 'high', reasons: [] });
@@ -77,6 +83,11 @@ describe('buildReport', () => {
       'idle-timeout': 'skipped',
       'absolute-timeout': 'skipped',
       'session-persistence': 'skipped',
+      'weak-secret': 'skipped',
+      'jwt-alg-none': 'skipped',
+      'jwt-expiry': 'skipped',
+      'client-side-session': 'pass',
+      'token-entropy': 'pass',
     });
     expect(report.checks.find((c) => c.ruleId === 'idle-timeout')?.message).toContain('gathered by a version of session-audit without it');
     expect(report.lifetime?.notes).toEqual(['the evidence holds no lifetime probes']);
@@ -101,7 +112,7 @@ describe('buildReport', () => {
     const ev = buildEvidence({ line: null, logout: { status: 'skipped', reason: 'no logout endpoint configured' }, adoption: { status: 'error', error: 'boom' }, withoutLifetimeProbes: true });
     const report = validated(ev);
     expectSummaryMatchesChecks(report);
-    expect(report.summary).toMatchObject({ checks: 16, passed: 1, failed: 0, skipped: 14, errors: 1 });
+    expect(report.summary).toMatchObject({ checks: 21, passed: 3, failed: 0, skipped: 17, errors: 1 });
     expect(report.score).toBe(100);
     expect(report.grade).toBe('A');
     expect(report.gradeNote).toBe('A, not A+: some checks did not run');

@@ -30,14 +30,17 @@ describe('rule registry', () => {
       'session-fixation', 'session-adoption', 'logout-revocation', 'logout-cookie-clear',
       'password-change-revocation', 'expiry-enforcement', 'idle-timeout', 'absolute-timeout', 'session-persistence',
       'cookie-secure', 'cookie-httponly', 'cookie-samesite', 'cookie-lifetime', 'cookie-scope', 'cookie-prefix', 'cookie-name-fingerprint',
+      'weak-secret', 'jwt-alg-none', 'jwt-expiry', 'client-side-session', 'token-entropy',
     ]);
     expect(ruleById('nope')).toBeUndefined();
   });
 
-  it('every rule passes on hardened evidence', () => {
+  it('every rule passes on hardened evidence (or does not apply: no JWT, no signed format)', () => {
+    const notApplicable = new Set(['weak-secret', 'jwt-alg-none', 'jwt-expiry']);
     for (const rule of RULES) {
       const results = rule.check(buildEvidence(), POLICY);
-      expect(results.map((r) => [r.ruleId, r.status])).toEqual(results.map(() => [rule.meta.id, 'pass']));
+      const expected = notApplicable.has(rule.meta.id) ? 'skipped' : 'pass';
+      expect(results.map((r) => [r.ruleId, r.status, r.status === 'skipped' ? r.notApplicable : true])).toEqual(results.map(() => [rule.meta.id, expected, true]));
     }
   });
 });

@@ -17,6 +17,8 @@ export interface DemoCommandOptions extends ReportFlags {
   expiryWait?: string;
   idleTimeout?: string;
   maxLifetime?: string;
+  prove?: boolean;
+  entropySamples?: string;
 }
 
 export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeValue> {
@@ -34,6 +36,8 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
     ...(opts.expiryWait ? { expiryWait: opts.expiryWait } : {}),
     ...(opts.idleTimeout ? { idleTimeout: opts.idleTimeout } : {}),
     ...(opts.maxLifetime ? { maxLifetime: opts.maxLifetime } : {}),
+    ...(opts.prove ? { prove: true } : {}),
+    ...(opts.entropySamples !== undefined ? { entropySamples: opts.entropySamples } : {}),
   });
   // The hardened demo enforces the policy it is audited against (the vulnerable one ignores it).
   const ms = (text: string | undefined): number | undefined => {
@@ -63,7 +67,7 @@ export async function demoCommand(opts: DemoCommandOptions): Promise<ExitCodeVal
       await writeFile(caPath, demo.ca);
       input = deepMerge(input, { ca: caPath });
     }
-    const config = validateConfig(input, new Set(['expiry.maxWait', 'policy.idleTimeout', 'policy.maxLifetime', 'failOn', 'minScore', 'minGrade']), 'demo configuration');
+    const config = validateConfig(input, new Set(['expiry.maxWait', 'policy.idleTimeout', 'policy.maxLifetime', 'failOn', 'minScore', 'minGrade', 'prove', 'entropySamples']), 'demo configuration');
     // env: {} so a proxy configured in the environment never sees the demo's loopback traffic.
     return await auditAndReport({ config, password: new Secret(password) }, { ...out, env: {} });
   } finally {

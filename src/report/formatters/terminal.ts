@@ -116,7 +116,13 @@ const terminal: Formatter = (rawReport, ctx) => {
     for (const p of passed) out.push(...bullet(c.green('✓'), `${p.ruleId}${p.cookie ? ` (${p.cookie})` : ''} — ${p.message}`, width));
     out.push('');
   }
-  const notRun = report.checks.filter((k) => k.status === 'skipped' || k.status === 'error');
+  const notRun = report.checks.filter((k) => (k.status === 'skipped' && !k.notApplicable) || k.status === 'error');
+  const notApplicable = report.checks.filter((k) => k.status === 'skipped' && k.notApplicable);
+  if (notApplicable.length) {
+    out.push(c.dim(`Not applicable (${notApplicable.length})`));
+    for (const s of notApplicable) out.push(...bullet(c.dim('·'), `${s.ruleId}: ${s.message}`, width));
+    out.push('');
+  }
   if (notRun.length) {
     out.push(c.yellow(`Not run (${notRun.length}) — not counted as passes`));
     for (const s of notRun) out.push(...bullet(s.status === 'error' ? c.red('!') : c.yellow('–'), `${s.ruleId} ${s.status}: ${s.message}`, width));
@@ -129,7 +135,7 @@ const terminal: Formatter = (rawReport, ctx) => {
     `${c.bold(`Score ${report.score}/100`)}  ${grade}   ${s.failed} failed · ${s.passed} passed · ${s.skipped} skipped · ${s.errors} errors   ` +
       c.dim(`${report.requests} requests in ${formatDuration(report.durationMs)}`),
   );
-  const notRunCount = s.errors + s.skipped;
+  const notRunCount = notRun.length;
   const notRunText = notRunCount > 0 ? ` (${notRunCount} check${notRunCount === 1 ? '' : 's'} did not run)` : '';
   const g = report.gate;
   const setAside = [g.known ? `${g.known} known from the baseline` : '', g.ignored ? `${g.ignored} ignored` : ''].filter(Boolean).join(', ');

@@ -15,7 +15,8 @@ from datetime import timedelta
 from flask import Flask, jsonify, redirect, request, session
 
 app = Flask(__name__)
-app.secret_key = secrets.token_hex(32)
+# APP_SECRET: a weak key for the weak-secret tests; a random one otherwise.
+app.secret_key = os.environ.get("APP_SECRET") or secrets.token_hex(32)
 PASSWORD = os.environ["APP_PASSWORD"]
 LIFETIME = os.environ.get("APP_LIFETIME_SECONDS")
 if LIFETIME:
