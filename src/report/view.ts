@@ -4,6 +4,7 @@
  * README for people who copy and adapt a template.
  */
 import { formatDuration } from '../config/duration.js';
+import { lifetimeSummary } from './lifetime-summary.js';
 import type { Report, ReportCheck } from './schema.js';
 
 const ORDER = { critical: 0, high: 1, medium: 2, low: 3 } as const;
@@ -61,6 +62,10 @@ export function reportView(report: Report) {
     notRun,
     passed,
     warnings: report.warnings,
+    /** Why the run stopped early (Ctrl-C, a limit); empty when it finished. */
+    incomplete: report.incomplete?.reason ?? '',
+    /** Advertised (cookie Max-Age/Expires, JWT exp) and measured session lifetime, as phrases. */
+    lifetime: lifetimeSummary(report.lifetime) ?? { advertised: '', measured: '' },
     session: { cookies: report.session.cookies.map((c) => c.name).join(', '), identifiedBy: report.session.identifiedBy },
   };
 }

@@ -9,7 +9,7 @@ import junit from '../../src/report/formatters/junit.js';
 import markdown from '../../src/report/formatters/markdown.js';
 import type { Report } from '../../src/report/schema.js';
 import { escapeHtml, escapeMarkdown, parseTemplate, renderTemplate, TemplateError } from '../../src/report/template.js';
-import { buildEvidence, fixationOk, logoutOk, oracle, POLICY, TOKEN } from '../fixtures/evidence.js';
+import { buildEvidence, fixationOk, idleTimeoutOk, logoutOk, oracle, POLICY, TOKEN } from '../fixtures/evidence.js';
 import { dumpDom, textOf } from '../helpers/chromium.js';
 
 const OPTS: BuildOptions = { version: '1.0.0', durationMs: 10, failOn: 'high', minScore: undefined, policy: POLICY };
@@ -152,5 +152,33 @@ describe('junit', () => {
     const xml = junit(r, CTX);
     expect(XMLValidator.validate(xml)).toBe(true);
     expect(xml).not.toContain('<script');
+  });
+});
+
+describe('lifetime and incomplete runs in every format', () => {
+  // Evidence of a run cut short after the idle-timeout probe measured a session that outlived 30m.
+  function cutShort(): Report {
+    const ev = buildEvidence({ idleTimeout: idleTimeoutOk({ replay: { ...oracle(true, 41), atMs: 1_980_000 } }) });
+    ev.incomplete = 'The run was stopped (SIGINT) before every check finished; unfinished checks are marked error.';
+    ev.advertised = [{ cookie: '__Host-sid', source: 'max-age', seconds: 1800 }];
+    return buildReport(ev, OPTS);
+  }
+
+  it('markdown, html, junit and sarif all show the advertised and the measured lifetime, and say the run is incomplete', async () => {
+    const report = cutShort();
+    const { default: sarif } = await import('../../src/report/formatters/sarif.js');
+    const outputs = {
+      markdown: markdown(report, CTX),
+      html: html(report, CTX),
+      junit: junit(report, CTX),
+      sarif: sarif(report, { ...CTX, sarif: { uri: 'session-audit.config.json', lines: { target: 2, login: 3, logout: 4 } } }),
+    };
+    for (const [name, text] of Object.entries(outputs)) {
+      // Each format escapes its own way (Markdown backslashes, HTML/XML entities): match plain words.
+      expect(text, name).toMatch(/Host-sid\S*\s30m\s\S*Max-Age/);
+      expect(text, name).toMatch(/idle-timeout probe, idle for 33m\S*\sstill valid/);
+      expect(text, name).toMatch(/The run was stopped \S*SIGINT/);
+    }
+    expect(JSON.parse(outputs.sarif).runs[0].invocations[0].executionSuccessful).toBe(false);
   });
 });

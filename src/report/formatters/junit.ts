@@ -3,6 +3,7 @@
  * <failure>, a skipped check <skipped>, a check in error <error>. Everything from the target is
  * escaped, and characters XML 1.0 cannot carry are replaced.
  */
+import { lifetimeSummary } from '../lifetime-summary.js';
 import type { Report, ReportCheck } from '../schema.js';
 import type { Formatter } from './types.js';
 
@@ -25,6 +26,12 @@ function body(c: ReportCheck, report: Report): string {
   if (c.suppressed?.by === 'ignore') lines.push(`Ignored (not failing the gate): ${c.suppressed.reason}`);
   if (c.suppressed?.by === 'baseline') lines.push('Known: already in the baseline (not failing the gate)');
   return xmlEscape(lines.join('\n'));
+}
+
+function lifetimeProps(report: Report): string {
+  const l = lifetimeSummary(report.lifetime);
+  if (!l) return '';
+  return `\n      <property name="lifetime.advertised" value="${xmlEscape(l.advertised)}"/>\n      <property name="lifetime.measured" value="${xmlEscape(l.measured)}"/>`;
 }
 
 const junit: Formatter = (report) => {
@@ -50,7 +57,7 @@ const junit: Formatter = (report) => {
     '<?xml version="1.0" encoding="UTF-8"?>',
     `<testsuites name="session-audit" ${attrs}>`,
     `  <testsuite name="${name}" ${attrs} timestamp="${xmlEscape(report.startedAt)}">`,
-    `    <properties>\n      <property name="score" value="${report.score}"/>\n      <property name="grade" value="${xmlEscape(report.grade)}"/>\n      <property name="gate" value="${report.gate.passed ? 'passed' : 'failed'}"/>\n    </properties>`,
+    `    <properties>\n      <property name="score" value="${report.score}"/>\n      <property name="grade" value="${xmlEscape(report.grade)}"/>\n      <property name="gate" value="${report.gate.passed ? 'passed' : 'failed'}"/>${lifetimeProps(report)}${report.incomplete ? `\n      <property name="incomplete" value="${xmlEscape(report.incomplete.reason)}"/>` : ''}\n    </properties>`,
     ...cases,
     '  </testsuite>',
     '</testsuites>',

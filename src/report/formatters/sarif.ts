@@ -131,14 +131,14 @@ const sarif: Formatter = (report: Report, ctx) => {
         automationDetails: { id: `session-audit/${hostOf(report.target)}/` },
         invocations: [
           {
-            executionSuccessful: true,
+            executionSuccessful: !report.incomplete,
             startTimeUtc: report.startedAt,
             endTimeUtc: report.finishedAt,
             ...(notifications.length > 0 ? { toolExecutionNotifications: notifications } : {}),
           },
         ],
         results,
-        properties: { score: report.score, grade: report.grade, gate: report.gate },
+        properties: { score: report.score, grade: report.grade, gate: report.gate, ...(report.lifetime ? { lifetime: report.lifetime } : {}), ...(report.incomplete ? { incomplete: report.incomplete } : {}) },
       },
     ],
   };

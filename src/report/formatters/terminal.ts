@@ -1,4 +1,5 @@
 /** The human view: findings grouped by severity, each with evidence and fix; a closing summary. */
+import { lifetimeSummary } from '../lifetime-summary.js';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { formatDuration } from '../../config/duration.js';
 import type { Report, ReportCheck } from '../schema.js';
@@ -91,12 +92,8 @@ const terminal: Formatter = (rawReport, ctx) => {
   out.push(`Session cookie: ${c.bold(cookies || '(none)')} ${c.dim(`(${how}${report.session.stack ? `; looks like ${report.session.stack}` : ''})`)}`);
   if (report.session.note) out.push(c.dim(report.session.note));
   if (report.incomplete) out.push(c.red.bold(`INCOMPLETE RUN — ${report.incomplete.reason}`));
-  if (report.lifetime) {
-    const l = report.lifetime;
-    const adv = l.advertised.length > 0 ? l.advertised.map((a) => a.text).join(', ') : 'none (a browser-session cookie)';
-    const meas = l.measured.length > 0 ? l.measured.map((m) => m.text).join('; ') : `not measured${report.lifetime.notes.some((n) => n.includes('--expiry-wait')) ? ' (give --expiry-wait to measure it)' : ''}`;
-    out.push(...wrap(`Lifetime: advertised ${adv} · measured ${meas}`, width));
-  }
+  const lifetime = lifetimeSummary(report.lifetime);
+  if (lifetime) out.push(...wrap(`Lifetime: advertised ${lifetime.advertised} · measured ${lifetime.measured}`, width));
   for (const w of report.warnings) out.push(c.yellow(`⚠ ${w}`));
   out.push('');
 
