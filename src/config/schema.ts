@@ -207,20 +207,25 @@ export const gateShape = {
   showSecrets: z.boolean().default(false),
 };
 
+/** An http:// or https:// URL (trimmed). */
+function httpUrl(message: string) {
+  return z
+    .string()
+    .trim()
+    .refine((t) => {
+      try {
+        const u = new URL(t);
+        return u.protocol === 'http:' || u.protocol === 'https:';
+      } catch {
+        return false;
+      }
+    }, message);
+}
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    target: z
-      .string()
-      .trim()
-      .refine((t) => {
-        try {
-          const u = new URL(t);
-          return u.protocol === 'http:' || u.protocol === 'https:';
-        } catch {
-          return false;
-        }
-      }, 'expected an http:// or https:// URL')
+    target: httpUrl('expected an http:// or https:// URL')
       .refine((t) => {
         try {
           const u = new URL(t);
@@ -258,18 +263,7 @@ export const configSchema = z
     cert: z.string().min(1).optional(),
     key: z.string().min(1).optional(),
     /** A forward proxy (Burp, ZAP); HTTPS_PROXY/HTTP_PROXY/NO_PROXY are used when absent. */
-    proxy: z
-      .string()
-      .trim()
-      .refine((t) => {
-        try {
-          const u = new URL(t);
-          return u.protocol === 'http:' || u.protocol === 'https:';
-        } catch {
-          return false;
-        }
-      }, 'expected a proxy URL such as http://127.0.0.1:8080')
-      .optional(),
+    proxy: httpUrl('expected a proxy URL such as http://127.0.0.1:8080').optional(),
     /** Log in over plain http:// to a host that is not loopback (the password crosses the network in clear). */
     allowHttp: z.boolean().default(false),
     /** Origins besides the target's that requests may go to (an SSO host, an API on another port). */
