@@ -234,10 +234,11 @@ describe('Flask (zlib) payloads: inflation is capped', () => {
 
 /**
  * A claim set jsonwebtoken accepts: any JSON values, without the registered time claims (it wants
- * numbers there) and without "__proto__" (its Object.assign copy turns that claim into a prototype).
+ * numbers there) and without Object.prototype names (its claim validator looks keys up in a plain
+ * object and fails on "toString"; its Object.assign copy turns "__proto__" into a prototype).
  */
 const claims = fc.dictionary(
-  fc.string({ unit: 'grapheme', maxLength: 12 }).filter((k) => !['iat', 'exp', 'nbf', '__proto__'].includes(k)),
+  fc.string({ unit: 'grapheme', maxLength: 12 }).filter((k) => !['iat', 'exp', 'nbf'].includes(k) && !(k in Object.prototype)),
   json,
   { maxKeys: 6 },
 );
@@ -282,6 +283,38 @@ describe('round trips through the real signing libraries', () => {
       expect(t.state).toEqual(JSON.parse(JSON.stringify(state)));
       expect(crack(t.signed as NonNullable<DecodedToken['signed']>, BUILT_IN).found?.text).toBe(k.text);
     }, 8);
+  });
+});
+
+describe('forging with a found secret gives what the real library accepts', () => {
+  const key = fc.constantFrom('keyboard cat', 'secret', 'key1', 'shhhhh', 'some secret hurr');
+
+  it('jsonwebtoken verifies a forged JWT, whose payload differs from the original', () => {
+    check(fc.tuple(claims, key, fc.constantFrom('HS256', 'HS384', 'HS512') as fc.Arbitrary<'HS256' | 'HS384' | 'HS512'>, fc.boolean()), ([payload, k, algorithm, timestamp]) => {
+      const token = jwt.sign(payload, k, { algorithm, noTimestamp: !timestamp });
+      const f = forge('token', token, decodeSessionCookie('token', token), Buffer.from(k));
+      const forged = f?.cookies.token ?? '';
+      expect(forged).not.toBe(token);
+      expect(jwt.verify(forged, k, { algorithms: [algorithm] })).not.toEqual(jwt.decode(token));
+    }, 100);
+  });
+
+  it('cookie-signature unsigns a forged express-session cookie to the same ID', () => {
+    check(fc.tuple(fc.string({ unit: 'grapheme', minLength: 1, maxLength: 60 }), key), ([id, k]) => {
+      const cookie = encodeURIComponent(`s:${signature.sign(id, k)}`);
+      const f = forge('connect.sid', cookie, decodeSessionCookie('connect.sid', cookie), Buffer.from(k));
+      expect(signature.unsign(decodeURIComponent(f?.cookies['connect.sid'] ?? '').slice(2), k)).toBe(id);
+    }, 100);
+  });
+
+  it('keygrip verifies a forged cookie-session cookie, whose JSON state gained a field', () => {
+    check(fc.tuple(fc.dictionary(fc.string({ maxLength: 8 }), json, { maxKeys: 4 }), key), ([state, k]) => {
+      const value = Buffer.from(JSON.stringify(state)).toString('base64');
+      const jar = new Map([['session.sig', Keygrip([k]).sign(`session=${value}`)]]);
+      const f = forge('session', value, decodeSessionCookie('session', value, jar), Buffer.from(k));
+      expect(Keygrip([k]).verify(`session=${f?.cookies.session ?? ''}`, f?.cookies['session.sig'] ?? '')).toBe(true);
+      expect(JSON.parse(Buffer.from(f?.cookies.session ?? '', 'base64').toString('utf8'))).toMatchObject({ session_audit: 'forged' });
+    }, 100);
   });
 });
 
