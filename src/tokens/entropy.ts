@@ -105,8 +105,9 @@ export function fips140(bits: Uint8Array): FipsResult {
 
 export function analyseIds(ids: readonly string[]): EntropyAnalysis {
   const n = ids.length;
-  const minLength = Math.min(...ids.map((s) => s.length));
-  const maxLength = Math.max(...ids.map((s) => s.length));
+  // An empty sample has length 0: Math.min() of nothing is Infinity, and the position loop below would never end.
+  const minLength = n === 0 ? 0 : ids.reduce((m, s) => Math.min(m, s.length), Infinity);
+  const maxLength = ids.reduce((m, s) => Math.max(m, s.length), 0);
   const seen = new Set<string>();
   for (const id of ids) for (const c of id) seen.add(c);
   const alphabet = pickAlphabet(seen);

@@ -93,6 +93,8 @@ export function decodeExpressSession(raw: string): DecodedToken | undefined {
   };
 }
 
+const JWT_HMAC: ReadonlyMap<string, HashName> = new Map([['HS256', 'sha256'], ['HS384', 'sha384'], ['HS512', 'sha512']]);
+
 export function decodeJwt(raw: string): DecodedToken | undefined {
   let v = safeDecodeURIComponent(raw).trim();
   if (/^bearer\s+/i.test(v)) v = v.replace(/^bearer\s+/i, '');
@@ -101,7 +103,8 @@ export function decodeJwt(raw: string): DecodedToken | undefined {
   const header = parseJson(fromBase64(parts[0]));
   const payload = parseJson(fromBase64(parts[1]));
   if (!isObject(header) || typeof header.alg !== 'string' || !isObject(payload)) return undefined;
-  const hash = ({ HS256: 'sha256', HS384: 'sha384', HS512: 'sha512' } as const)[header.alg as 'HS256'];
+  // A Map, not an object literal: an alg of "constructor" or "__proto__" must not find an Object.prototype member.
+  const hash = JWT_HMAC.get(header.alg);
   const signature = fromBase64(parts[2] ?? '');
   const token: DecodedToken = {
     format: 'jwt',
