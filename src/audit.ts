@@ -27,6 +27,7 @@ import { buildReport, type BuildOptions } from './report/build.js';
 import type { GateConfig } from './config/schema.js';
 import type { Report } from './report/schema.js';
 import { toolVersion } from './version.js';
+import { formatDuration } from './config/duration.js';
 
 export interface AuditOptions {
   /** Fingerprints from --baseline. */
@@ -181,8 +182,13 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     authCheckUrl: new URL(config.authCheck.url, target),
     loginTarget: { login: config.login, username: config.credentials.username, password, target },
     progress: opts.progress ?? (() => undefined),
-    ...(opts.signal ? { signal: opts.signal } : {}),
   };
+  // Probes wait on ctx.signal: it fires on Ctrl-C and at the --deadline, so no wait outlives the
+  // run's time budget (requests are refused past the deadline by the client as well).
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort('deadline'), Math.max(0, started + limits.deadline - Date.now()));
+  deadlineTimer.unref();
+  ctx.signal = opts.signal ? AbortSignal.any([opts.signal, deadline.signal]) : deadline.signal;
   const interrupted = (): boolean => opts.signal?.aborted === true;
   try {
     let base;
@@ -210,14 +216,19 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     // sessions, so it must not overlap the waits), then the password change (it may end them all).
     // An interrupt ends waits at once; the probes it cut short are errors, never verdicts, and a
     // password the audit changed is restored before the probe gives up (or the run exits 3).
-    const cut = { status: 'error' as const, error: 'The run was interrupted before this probe finished.' };
+    const cut = (): { status: 'error'; error: string } => ({
+      status: 'error',
+      error: interrupted()
+        ? 'The run was interrupted before this probe finished.'
+        : `The audit deadline (--deadline ${formatDuration(limits.deadline)}) passed before this probe finished; raise it to let the check run.`,
+    });
     const waiting: WaitingOutcomes = await unlessInterrupted(
-      opts.signal,
+      ctx.signal,
       () => runWaitingProbes(ctx, base),
-      () => ({ expiry: cut, idleTimeout: cut, absoluteTimeout: cut }),
+      () => ({ expiry: cut(), idleTimeout: cut(), absoluteTimeout: cut() }),
     );
-    const persistence = await unlessInterrupted(opts.signal, () => probePersistence(ctx), () => cut);
-    const passwordChange = await unlessInterrupted(opts.signal, () => probePasswordChange(ctx), () => cut);
+    const persistence = await unlessInterrupted(ctx.signal, () => probePersistence(ctx), cut);
+    const passwordChange = await unlessInterrupted(ctx.signal, () => probePasswordChange(ctx), cut);
     const incomplete = incompleteReason(opts.signal, [fixation, logout, adoption, ...Object.values(waiting), persistence, passwordChange]);
     const evidence: Evidence = {
       schemaVersion: 1,
@@ -245,6 +256,7 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     if (err instanceof Error) err.message = redactor.clean(err.message);
     throw err;
   } finally {
+    clearTimeout(deadlineTimer);
     await client.close();
   }
 }

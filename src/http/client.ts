@@ -338,6 +338,15 @@ export class HttpClient {
     }
   }
 
+  #checkLimits(req: HttpRequest, maxRequests: number | undefined, deadlineAt: number | undefined): void {
+    if (maxRequests !== undefined && this.#requests >= maxRequests) {
+      throw new HttpError('E_MAX_REQUESTS', `The request budget of ${maxRequests} requests (--max-requests) was used up before ${req.method} ${req.url.pathname}; raise it to let the remaining checks run.`);
+    }
+    if (deadlineAt !== undefined && deadlineAt - Date.now() <= 0) {
+      throw new HttpError('E_DEADLINE', `The audit deadline (--deadline) passed before ${req.method} ${req.url.pathname}; raise it to let the remaining checks run.`);
+    }
+  }
+
   #abortError(url: URL): HttpError {
     return new HttpError('E_ABORTED', `The request to ${url.origin}${url.pathname} was stopped: the run was interrupted.`);
   }
@@ -346,6 +355,8 @@ export class HttpClient {
     const maxRequests = cleanup ? undefined : this.#limits.maxRequests;
     const deadlineAt = cleanup ? undefined : this.#limits.deadlineAt;
     if (runSignal?.aborted) throw this.#abortError(req.url);
+    // Refused at once when a limit is already reached: no slot, no --rate token, no waiting.
+    this.#checkLimits(req, maxRequests, deadlineAt);
     await this.#slots.acquire();
     try {
       try {
@@ -353,14 +364,11 @@ export class HttpClient {
       } catch {
         throw this.#abortError(req.url);
       }
-      if (maxRequests !== undefined && this.#requests >= maxRequests) {
-        throw new HttpError('E_MAX_REQUESTS', `The request budget of ${maxRequests} requests (--max-requests) was used up before ${req.method} ${req.url.pathname}; raise it to let the remaining checks run.`);
-      }
+      this.#checkLimits(req, maxRequests, deadlineAt);
       let timeoutMs = this.#opts.timeoutMs;
       let deadlineBound = false;
       if (deadlineAt !== undefined) {
         const left = deadlineAt - Date.now();
-        if (left <= 0) throw new HttpError('E_DEADLINE', `The audit deadline (--deadline) passed before ${req.method} ${req.url.pathname}; raise it to let the remaining checks run.`);
         if (left < timeoutMs) {
           timeoutMs = left;
           deadlineBound = true;

@@ -13,11 +13,12 @@ import { analyseIds } from '../tokens/entropy.js';
 import { decodeSessionCookie } from '../tokens/formats.js';
 import { errorMessage, type ProbeContext } from './context.js';
 import type { Baseline } from './session.js';
+import { HttpError } from '../http/client.js';
 
 const CONCURRENCY = 4;
 
-/** Run `task` `n` times, at most `limit` at once; failures are counted, not thrown. */
-async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>): Promise<Array<T | undefined>> {
+/** Run `task` `n` times, at most `limit` at once; failures are collected, not thrown. */
+async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>, failures: unknown[]): Promise<Array<T | undefined>> {
   const out: Array<T | undefined> = new Array<T | undefined>(n);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -26,13 +27,19 @@ async function pool<T>(n: number, limit: number, task: (i: number) => Promise<T>
       next += 1;
       try {
         out[i] = await task(i);
-      } catch {
+      } catch (err) {
         out[i] = undefined;
+        failures.push(err);
       }
     }
   };
   await Promise.all(Array.from({ length: Math.min(limit, n) }, worker));
   return out;
+}
+
+/** A run limit (--max-requests, --deadline) or Ctrl-C cut the sampling short: partial samples are never a verdict. */
+function cutShort(failures: readonly unknown[]): HttpError | undefined {
+  return failures.find((e): e is HttpError => e instanceof HttpError && (e.code === 'E_MAX_REQUESTS' || e.code === 'E_DEADLINE' || e.code === 'E_ABORTED'));
 }
 
 interface Target {
@@ -74,6 +81,7 @@ export async function probeEntropy(ctx: ProbeContext, base: Baseline, tokens: Pr
     let source: EntropyEvidence['source'] = 'anonymous';
     let loggedOut = 0;
     let samples: Array<Record<string, string> | undefined> = [];
+    const failures: unknown[] = [];
     if (anonymous) {
       ctx.progress(`Entropy: collecting ${n} session IDs from fresh anonymous browsers`);
       const pageUrl = ctx.config.login.page ?? (ctx.config.login.type === 'form' ? ctx.config.login.url : undefined);
@@ -91,7 +99,7 @@ export async function probeEntropy(ctx: ProbeContext, base: Baseline, tokens: Pr
           exchangeIds.push(check.exchangeId);
         }
         return collect(actor);
-      });
+      }, failures);
     } else {
       const cfg = ctx.config.logout;
       if (!cfg) {
@@ -113,8 +121,10 @@ export async function probeEntropy(ctx: ProbeContext, base: Baseline, tokens: Pr
           exchangeIds.push(...out.allExchangeIds);
         }
         return got;
-      });
+      }, failures);
     }
+    const cut = cutShort(failures);
+    if (cut) return { status: 'error', error: `Sampling stopped after ${n - failures.length} of ${n} samples: ${cut.message}` };
     const results: EntropyEvidence[] = targets.map((t) => {
       const ids = samples.flatMap((s) => {
         const raw = s?.[t.name];

@@ -265,6 +265,28 @@ describe.concurrent('load limits', () => {
     expect(report.gate.reasons.join(' ')).toContain('incomplete');
   });
 
+  it('--deadline also ends the waits: a 5m idle-timeout wait under a 3s deadline ends in error naming --deadline, and the run ends (within the test timeout)', async () => {
+    const a = await app();
+    const r = await run(flags(a.url, '--deadline', '3s', '--expiry-wait', '10m', '--idle-timeout', '5m', '--entropy-samples', '0'));
+    expect(r.code).toBe(1);
+    const report = reportOf(r);
+    expect(statuses(report, 'idle-timeout')).toEqual(['error']);
+    expect(report.checks.find((c) => c.ruleId === 'idle-timeout')?.message).toContain('--deadline');
+    expect(report.incomplete?.reason).toContain('--deadline');
+    expect(report.gate.passed).toBe(false);
+  });
+
+  it('past --deadline, paced requests are refused at once instead of each waiting for its --rate slot', async () => {
+    const a = await app();
+    // 60 entropy samples at 2 requests/s would take 30 s of pacing; the deadline cuts them short.
+    const r = await run(flags(a.url, '--deadline', '4s', '--rate', '2', '--entropy-samples', '60'));
+    expect(r.code).toBe(1);
+    const report = reportOf(r);
+    expect(report.incomplete?.reason).toContain('--deadline');
+    // Sent requests stop at the deadline: at most 4 s × 2/s, plus the first token.
+    expect(report.requests).toBeLessThanOrEqual(9);
+  });
+
   it('the terminal report of a run cut short says INCOMPLETE RUN and why, and the gate line says it failed', async () => {
     const a = await app((c) => c.path === '/logout');
     // --format is repeatable (several reports from one run), so swap json for terminal rather than add it.
@@ -289,6 +311,9 @@ describe.concurrent('load limits', () => {
     expect(report.checks.find((c) => c.ruleId === 'logout-revocation')?.message).toContain('--max-requests');
     expect(report.incomplete?.reason).toContain('--max-requests');
     expect(report.summary.passed).toBeGreaterThan(0);
+    // The entropy sampling after logout had no budget left either: an error, not "too few samples".
+    expect(statuses(report, 'token-entropy')).toEqual(['error']);
+    expect(report.checks.find((c) => c.ruleId === 'token-entropy')?.message).toContain('--max-requests');
   });
 
   it('--rate 0 and --max-requests abc: exit 2 naming the flag', async () => {
