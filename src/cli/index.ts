@@ -29,7 +29,7 @@ const EXAMPLES = `
 Examples:
   # See it work: audit the embedded, deliberately vulnerable demo app (grades F, exits 1)
   $ session-audit demo
-  $ session-audit demo --fixed            # the hardened twin, over HTTPS (grades A+)
+  $ session-audit demo --fixed            # the hardened twin, over HTTPS (grades A: the opt-in checks do not run)
   $ session-audit demo --prove            # also forge a cookie with the demo's 'keyboard cat' secret
 
   # A JSON login API, password from the environment (never a flag)
@@ -42,8 +42,8 @@ Examples:
       --username alice --auth-check /account --logout /logout --fail-on medium -o report.json --format json
 
   # Production: paced, bounded, watched through Burp, with an HTTP trace for the bug report
-  $ session-audit https://www.example.test --login /login --login-type form --username alice \
-      --auth-check /account --rate 2 --deadline 5m --proxy http://127.0.0.1:8080 --ca burp-ca.pem \
+  $ session-audit https://www.example.test --login /login --login-type form --username alice \\
+      --auth-check /account --rate 2 --deadline 5m --proxy http://127.0.0.1:8080 --ca burp-ca.pem \\
       --har trace.har
 
   # Password from a secret manager on stdin instead of the environment
@@ -90,10 +90,10 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
   const program = new Command();
   program
     .name('session-audit')
-    .description('Audit how a running web deployment manages login sessions, from the outside: cookie attributes, session fixation, logout revocation, token strength (weak signing secrets, JWT flaws, client-side state, ID entropy). Prints a scored report.')
+    .description('Audit how a running web deployment manages login sessions, from the outside: cookie attributes, session fixation, logout revocation, session lifetime (expiry, idle and absolute timeouts, restarts, password changes), token strength (weak signing secrets, JWT flaws, client-side state, ID entropy). Prints a scored report as terminal text, JSON, SARIF, Markdown, HTML or JUnit.')
     .version(toolVersion(), '-V, --version', 'print the version')
-    .showHelpAfterError('(run session-audit --help for usage)')
-    .addHelpText('after', `${EXAMPLES}\n${EXIT_CODES}\n`)
+    .showHelpAfterError('(run session-audit audit --help for every option)')
+    .addHelpText('after', `\nEvery audit option (login, limits, reports, lifetime and token checks): session-audit audit --help\n${EXAMPLES}\n${EXIT_CODES}\n`)
     .exitOverride()
     .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 

@@ -38,7 +38,9 @@ export function reportView(report: Report) {
       ignored: c.suppressed?.by === 'ignore',
       fingerprint: c.fingerprint,
     }));
-  const notRun = report.checks.filter((c) => c.status === 'skipped' || c.status === 'error').map((c) => ({ ruleId: c.ruleId, title: c.title, status: c.status, message: c.message, cookie: c.cookie ?? '' }));
+  // Checks that do not apply to this target (no JWT for the JWT rules) are listed apart: not a gap.
+  const notApplicable = report.checks.filter((c) => c.status === 'skipped' && c.notApplicable).map((c) => ({ ruleId: c.ruleId, title: c.title, message: c.message }));
+  const notRun = report.checks.filter((c) => (c.status === 'skipped' && !c.notApplicable) || c.status === 'error').map((c) => ({ ruleId: c.ruleId, title: c.title, status: c.status, message: c.message, cookie: c.cookie ?? '' }));
   const passed = report.checks.filter((c) => c.status === 'pass').map((c) => ({ ruleId: c.ruleId, title: c.title, cookie: c.cookie ?? '', message: c.message }));
   return {
     tool: report.tool,
@@ -60,6 +62,7 @@ export function reportView(report: Report) {
     summary: report.summary,
     findings,
     notRun,
+    notApplicable,
     passed,
     warnings: report.warnings,
     /** Why the run stopped early (Ctrl-C, a limit); empty when it finished. */
