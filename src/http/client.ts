@@ -294,7 +294,15 @@ export class HttpClient {
       if (httpsProxy) proxyOpts.httpsProxy = httpsProxy;
       proxyOpts.noProxy = noProxy ?? '';
       this.#agent = new EnvHttpProxyAgent(proxyOpts);
-      this.via = `proxy from ${envVar}${noProxy ? ` (NO_PROXY=${noProxy})` : ''}`;
+      const named = envVar.toLowerCase().startsWith('https') ? httpsProxy : httpProxy;
+      let origin = '';
+      try {
+        origin = named ? ` ${new URL(named).origin}` : '';
+      } catch {
+        origin = '';
+      }
+      // NO_PROXY may exclude the target itself: say so rather than claim every request was proxied.
+      this.via = `proxy${origin} from ${envVar}${noProxy ? ` (except hosts in NO_PROXY=${noProxy}, reached directly)` : ''}`;
     } else {
       this.#agent = new Agent(agentOpts);
       this.via = undefined;
