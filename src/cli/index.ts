@@ -187,6 +187,32 @@ async function jsonErrorOnStdout(program: Command, err: SessionAuditError): Prom
   }
 }
 
+/**
+ * A flag commander rejected never reaches the command's options, so read --format / --output from
+ * argv as given: when the stdout report would have been JSON, print the error object there too.
+ */
+async function jsonUsageErrorFromArgv(argv: readonly string[], message: string): Promise<void> {
+  const formats: string[] = [];
+  const outputs: string[] = [];
+  for (let i = 0; i < argv.length; i += 1) {
+    const a = argv[i] as string;
+    const next = argv[i + 1];
+    if (a === '--format' && next !== undefined) formats.push(next);
+    else if (a.startsWith('--format=')) formats.push(a.slice('--format='.length));
+    else if ((a === '-o' || a === '--output') && next !== undefined) outputs.push(next);
+    else if (a.startsWith('--output=')) outputs.push(a.slice('--output='.length));
+  }
+  if (formats.length === 0) return;
+  try {
+    const { planOutputs } = await import('./output.js');
+    if (!planOutputs(formats, outputs).some((t) => t.format === 'json' && t.path === undefined)) return;
+  } catch {
+    return;
+  }
+  const text = message.replace(/^error: /, '').trim();
+  process.stdout.write(`${JSON.stringify({ error: { code: 'E_USAGE', exitCode: ExitCode.usage, message: text } }, null, 2)}\n`);
+}
+
 export async function main(argv: string[]): Promise<ExitCodeValue> {
   // A reader that went away (`| head`) is not an error of ours.
   // The rest of the report is dropped; the exit code still says what the gate decided.
@@ -203,7 +229,9 @@ export async function main(argv: string[]): Promise<ExitCodeValue> {
   } catch (err) {
     if (err instanceof CommanderError) {
       if (err.code === 'commander.helpDisplayed' || err.code === 'commander.version' || err.code === 'commander.help') return ExitCode.ok;
-      return ExitCode.usage; // commander already printed the message
+      // Commander already printed the message; a `--format json` pipeline still gets its JSON.
+      await jsonUsageErrorFromArgv(argv, err.message);
+      return ExitCode.usage;
     }
     if (err instanceof SessionAuditError) {
       process.stderr.write(`session-audit: ${oneParagraph(err.message)}\n`);

@@ -133,6 +133,12 @@ describe.concurrent('reports from the CLI', () => {
     expect(JSON.parse(down.stdout).error).toMatchObject({ code: 'E_INPUT_READ', exitCode: 2 });
     const terminal = await runCli(['http://127.0.0.1:9', '--login', '/l', '--username', 'a', '--auth-check', '/me']);
     expect(terminal.stdout).toBe('');
+    // Flags commander itself rejects (unknown option, bad choice) get the JSON object as well.
+    for (const bad of [['--bogus-flag'], ['--fail-on', 'severe']]) {
+      const r = await runCli(['http://127.0.0.1:9', '--format', 'json', ...bad]);
+      expect(r.code).toBe(2);
+      expect(JSON.parse(r.stdout)).toEqual({ error: { code: 'E_USAGE', exitCode: 2, message: expect.stringContaining(bad[0] as string) } });
+    }
   });
 
   it('-o report.json alone still writes JSON (the old single --output)', async () => {
