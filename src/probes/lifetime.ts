@@ -134,10 +134,17 @@ export async function replay(ctx: ProbeContext, held: readonly HeldCookie[], pur
   return { obs, actor };
 }
 
-/** The session's own check, after all logins of all waiting probes are done. */
+/**
+ * The session's own check, after all logins of all waiting probes are done. A server that rotates
+ * the session ID on every request (or re-issues it) answers this check with new values and may
+ * end the old ones: `held` follows them, so every later replay starts from the session as it was
+ * at its last request, not from values the server already retired.
+ */
 export async function checkAlive(ctx: ProbeContext, s: FreshSession, label: string): Promise<OracleObservation> {
   throwIfAborted(ctx.signal);
-  return checkAuth(s.actor, ctx.config.authCheck, ctx.authCheckUrl, `${label}: session alive before the clock starts`);
+  const obs = await checkAuth(s.actor, ctx.config.authCheck, ctx.authCheckUrl, `${label}: session alive before the clock starts`);
+  s.held = s.actor.cookiesFor(ctx.authCheckUrl).map((c) => ({ name: c.name, value: c.value, path: c.path, secure: c.secure }));
+  return obs;
 }
 
 export const ENDED_BY_OTHER_LOGIN =

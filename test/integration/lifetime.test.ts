@@ -108,6 +108,16 @@ describe.concurrent('idle-timeout', () => {
   });
 });
 
+describe.concurrent('a session ID rotated on every request', () => {
+  // The alive check before the clocks start already rotates the ID and destroys the login's one:
+  // replaying the login's values would read as a timeout the server does not have.
+  it('no idle or absolute timeout: the replays start from the ID the last request left → idle-timeout and absolute-timeout fail', async () => {
+    const run = await audit('es-rotate', { idleTimeout: '2s', maxLifetime: '3s' });
+    expect(statuses(run, 'idle-timeout')).toEqual(['fail']);
+    expect(statuses(run, 'absolute-timeout')).toEqual(['fail']);
+  });
+});
+
 describe.concurrent('absolute-timeout', () => {
   it('a rolling session kept busy never ends → fail with a 3s policy', async () => {
     const run = await audit('es-rolling', { idleTimeout: '2s', maxLifetime: '3s' });
