@@ -17,6 +17,8 @@
  *   jwt-noexp        an HS256 JWT in a cookie with exp = now + 2s; the server checks the signature
  *                    but never exp
  *   jwt-exp          the same, but the server rejects an expired token
+ *   jwt-date-ahead   jwt-exp behind a front whose Date header runs an hour ahead of the clock
+ *                    that signs and checks the token (a proxy's or CDN's clock)
  *   jwt-refresh      jwt-exp plus a refresh cookie (Max-Age 1h): an expired access token is
  *                    replaced by a new one on the next request, as access/refresh designs do
  */
@@ -26,7 +28,7 @@ import session from 'express-session';
 import cookieSession from 'cookie-session';
 import { listen, type RunningApp } from '../helpers/server.js';
 
-export type LifetimeDesign = 'es-rolling' | 'es-fixed' | 'es-absolute' | 'es-nomaxage' | 'es-rotate' | 'cookie-session' | 'jwt-noexp' | 'jwt-exp' | 'jwt-refresh';
+export type LifetimeDesign = 'es-rolling' | 'es-fixed' | 'es-absolute' | 'es-nomaxage' | 'es-rotate' | 'cookie-session' | 'jwt-noexp' | 'jwt-exp' | 'jwt-date-ahead' | 'jwt-refresh';
 
 declare module 'express-session' {
   interface SessionData {
@@ -129,6 +131,12 @@ export async function startLifetimeApp(design: LifetimeDesign, password: string)
   } else {
     const key = randomBytes(32);
     const refresh = new Map<string, string>();
+    if (design === 'jwt-date-ahead') {
+      app.use((_req, res, next) => {
+        res.setHeader('date', new Date(Date.now() + 3_600_000).toUTCString());
+        next();
+      });
+    }
     app.post('/api/login', (req, res) => {
       if (!credentialsOk(req.body, password)) return void res.status(401).json({ error: 'invalid credentials' });
       const exp = Math.floor((Date.now() + LIFETIME_MS) / 1000);

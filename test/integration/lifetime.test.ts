@@ -69,6 +69,13 @@ describe.concurrent('expiry-enforcement', () => {
     expect(statuses(checked, 'expiry-enforcement')).toEqual(['pass', 'pass']);
   });
 
+  it('a checked 2s JWT behind a Date header an hour ahead: the promise is not read as already past → pass, not fail', async () => {
+    const run = await audit('jwt-date-ahead', LONG);
+    expect(statuses(run, 'expiry-enforcement')).toEqual(['pass', 'pass']);
+    const exp = run.evidence.probes.expiry;
+    expect(exp?.status === 'ok' && exp.data.promise.seconds).toBeGreaterThanOrEqual(1);
+  });
+
   it('a 2s access JWT next to a 1h refresh cookie: the session lasts until the latest promise, so no false fail', async () => {
     const run = await audit('jwt-refresh', LONG);
     expect(run.report.session.cookies.map((c) => [c.name, c.essential])).toEqual([['token', false], ['refresh', false]]);
