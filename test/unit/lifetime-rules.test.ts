@@ -9,7 +9,7 @@ import expiryEnforcement from '../../src/rules/expiry-enforcement.js';
 import idleTimeout from '../../src/rules/idle-timeout.js';
 import passwordChangeRevocation from '../../src/rules/password-change-revocation.js';
 import sessionPersistence from '../../src/rules/session-persistence.js';
-import { absoluteTimeoutOk, buildEvidence, expiryOk, idleTimeoutOk, oracle, passwordChangeOk, persistenceOk, POLICY } from '../fixtures/evidence.js';
+import { absoluteTimeoutOk, buildEvidence, expiryOk, idleTimeoutOk, oracle, passwordChangeOk, persistenceOk, POLICY, tokensOk } from '../fixtures/evidence.js';
 
 const statuses = (r: Array<{ status: string }>): string[] => r.map((x) => x.status);
 
@@ -111,6 +111,15 @@ describe('session-persistence', () => {
     const lost = sessionPersistence.check(buildEvidence({ persistence: persistenceOk({ replay: oracle(false, 62) }) }));
     expect(statuses(lost)).toEqual(['fail']);
     expect(sessionPersistence.meta.fix).toContain('MemoryStore');
+    expect(lost[0]?.message).toContain('memory');
+  });
+
+  it('a lost client-side session (cookie-session, Flask, JWT) is blamed on a key made at start-up, not on a memory store', () => {
+    const ev = buildEvidence({ persistence: persistenceOk({ replay: oracle(false, 62) }), tokens: tokensOk([{ format: 'flask', clientSide: true }]) });
+    const [r] = sessionPersistence.check(ev);
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain('the key that signs or encrypts it changed');
+    expect(r?.message).not.toContain('MemoryStore');
   });
 });
 
