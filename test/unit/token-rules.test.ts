@@ -105,6 +105,11 @@ describe('jwt-expiry', () => {
     expect(r.status).toBe('fail');
     expect(r.message).toContain('no iat');
   });
+  it('exp in milliseconds (Date.now() + 15 minutes): fail, and says so instead of a lifetime of 57,000 years', () => {
+    const r = one('jwt-expiry', withTokens(jwtCookie({ iat: NOW, exp: NOW * 1000 + 900_000 })));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('milliseconds instead of seconds');
+  });
 });
 
 describe('client-side-session', () => {
