@@ -152,7 +152,7 @@ export class Actor {
       record.timeMs = res.timeMs;
       const now = responseDate(typeof res.headers.date === 'string' ? res.headers.date : undefined);
       for (const line of res.setCookie) {
-        const parsed = parseSetCookie(line, this.#http.redactor, now);
+        const parsed = parseSetCookie(line, this.#http.redactor, now, new Date());
         if (parsed) {
           record.setCookies.push(parsed);
           allSet.push(parsed);

@@ -43,8 +43,11 @@ const NON_ASCII = /[^\u0000-\u007f]/;
 /**
  * @param line      one raw Set-Cookie header value
  * @param now       the response's Date (or the local clock) for Expires comparisons
+ * @param localNow  the local clock when the response arrived: a Date header written by a proxy
+ *                  whose clock runs ahead of the application's would shorten an Expires
+ *                  lifetime, so the longer of the two readings counts
  */
-export function parseSetCookie(line: string, redactor: Redactor, now: Date = new Date()): ParsedSetCookie | undefined {
+export function parseSetCookie(line: string, redactor: Redactor, now: Date = new Date(), localNow?: Date): ParsedSetCookie | undefined {
   if (typeof line !== 'string') return undefined;
   const problems: string[] = [];
   if (line.length > 8192) problems.push('line longer than 8192 characters');
@@ -140,7 +143,8 @@ export function parseSetCookie(line: string, redactor: Redactor, now: Date = new
     out.deletion = out.maxAge <= 0;
     if (!out.deletion) out.lifetimeSeconds = out.maxAge;
   } else if (out.expires !== undefined) {
-    const secs = Math.round((Date.parse(out.expires) - now.getTime()) / 1000);
+    const at = Date.parse(out.expires);
+    const secs = Math.round(Math.max(at - now.getTime(), localNow ? at - localNow.getTime() : -Infinity) / 1000);
     out.deletion = secs <= 0;
     if (!out.deletion) out.lifetimeSeconds = secs;
   }

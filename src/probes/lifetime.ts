@@ -134,10 +134,17 @@ export async function replay(ctx: ProbeContext, held: readonly HeldCookie[], pur
   return { obs, actor };
 }
 
-/** The session's own check, after all logins of all waiting probes are done. */
+/**
+ * The session's own check, after all logins of all waiting probes are done. A server that rotates
+ * the session ID on every request (or re-issues it) answers this check with new values and may
+ * end the old ones: `held` follows them, so every later replay starts from the session as it was
+ * at its last request, not from values the server already retired.
+ */
 export async function checkAlive(ctx: ProbeContext, s: FreshSession, label: string): Promise<OracleObservation> {
   throwIfAborted(ctx.signal);
-  return checkAuth(s.actor, ctx.config.authCheck, ctx.authCheckUrl, `${label}: session alive before the clock starts`);
+  const obs = await checkAuth(s.actor, ctx.config.authCheck, ctx.authCheckUrl, `${label}: session alive before the clock starts`);
+  s.held = s.actor.cookiesFor(ctx.authCheckUrl).map((c) => ({ name: c.name, value: c.value, path: c.path, secure: c.secure }));
+  return obs;
 }
 
 export const ENDED_BY_OTHER_LOGIN =
@@ -145,6 +152,27 @@ export const ENDED_BY_OTHER_LOGIN =
 
 /** Decode a JWT's payload (no signature check: only the promise matters) and return `exp` in seconds. */
 export function jwtExp(value: string): number | undefined {
+  return jwtTimes(value)?.exp;
+}
+
+/**
+ * How long a JWT promised to live from the moment the login answered, in whole seconds. `exp` is
+ * read on the server's clock, which the Date header may not share (a proxy or CDN writes Date; a
+ * host's clock drifts): a Date ahead of the clock that signed the token would shorten the promise,
+ * down to 0s, and an expiry the server enforces correctly would read as outlived. So the longest
+ * reading wins, of `exp − iat` (both from the signer's clock), `exp −` the Date header and
+ * `exp −` the local clock: a longer promise only makes a wait longer, never a verdict false.
+ */
+export function jwtPromiseSeconds(value: string, serverDateMs: number | undefined, localMs: number): number | undefined {
+  const t = jwtTimes(value);
+  if (t?.exp === undefined) return undefined;
+  const readings = [t.exp - localMs / 1000];
+  if (serverDateMs !== undefined) readings.push(t.exp - serverDateMs / 1000);
+  if (t.iat !== undefined && t.iat <= t.exp) readings.push(t.exp - t.iat);
+  return Math.max(0, Math.ceil(Math.max(...readings)));
+}
+
+function jwtTimes(value: string): { exp?: number; iat?: number } | undefined {
   let v = value;
   try {
     v = decodeURIComponent(value);
@@ -158,8 +186,13 @@ export function jwtExp(value: string): number | undefined {
     if (typeof header !== 'object' || header === null || !('alg' in header)) return undefined;
     const payload = JSON.parse(Buffer.from(m[2] as string, 'base64url').toString('utf8')) as unknown;
     if (typeof payload !== 'object' || payload === null) return undefined;
-    const exp = (payload as Record<string, unknown>).exp;
-    return typeof exp === 'number' && Number.isFinite(exp) ? exp : undefined;
+    const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
+    const out: { exp?: number; iat?: number } = {};
+    const exp = num((payload as Record<string, unknown>).exp);
+    const iat = num((payload as Record<string, unknown>).iat);
+    if (exp !== undefined) out.exp = exp;
+    if (iat !== undefined) out.iat = iat;
+    return out;
   } catch {
     return undefined;
   }
@@ -178,11 +211,8 @@ export function promisesOf(ctx: ProbeContext, s: FreshSession, names: readonly s
       out.push({ cookie: name, source: line.maxAge !== undefined ? 'max-age' : 'expires', seconds: line.lifetimeSeconds });
     }
     const value = s.held.find((h) => h.name === name)?.value;
-    const exp = value === undefined ? undefined : jwtExp(value);
-    if (exp !== undefined) {
-      const now = (s.serverDate ?? new Date(s.loggedInAt)).getTime() / 1000;
-      out.push({ cookie: name, source: 'jwt-exp', seconds: Math.max(0, Math.ceil(exp - now)) });
-    }
+    const seconds = value === undefined ? undefined : jwtPromiseSeconds(value, s.serverDate?.getTime(), s.loggedInAt);
+    if (seconds !== undefined) out.push({ cookie: name, source: 'jwt-exp', seconds });
   }
   return out;
 }

@@ -140,6 +140,8 @@ export async function probePasswordChange(ctx: ProbeContext): Promise<ProbeOutco
     opened.push(b.held);
     const aBefore = await checkAlive(ctx, a, 'password change (session A)');
     const bBefore = await checkAlive(ctx, b, 'password change (session B)');
+    // The checks may have rotated the IDs: clean up the values the sessions hold now.
+    opened.splice(0, 2, a.held, b.held);
     if (!aBefore.loggedIn) return (outcome = { status: 'skipped', reason: `${ENDED_BY_OTHER_LOGIN} (${aBefore.why})` });
     if (!bBefore.loggedIn) return (outcome = { status: 'error', error: `session B was not logged in before the change (${bBefore.why})` });
     ctx.progress('Password change: B changes the password to a temporary one');

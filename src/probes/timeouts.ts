@@ -23,7 +23,7 @@ import {
   Countdown,
   ENDED_BY_OTHER_LOGIN,
   InterruptedError,
-  jwtExp,
+  jwtPromiseSeconds,
   judgedNames,
   marginFor,
   neededFlag,
@@ -47,12 +47,13 @@ export interface WaitingOutcomes {
 export function advertisedOf(base: Baseline): LifetimePromise[] {
   const out: LifetimePromise[] = [];
   const date = base.login.response.headers.date;
-  const serverNow = typeof date === 'string' && !Number.isNaN(Date.parse(date)) ? Date.parse(date) : Date.now();
+  const serverNow = typeof date === 'string' && !Number.isNaN(Date.parse(date)) ? Date.parse(date) : undefined;
+  const localNow = Date.now();
   for (const c of base.session.cookies) {
     const line = c.setCookie;
     if (line?.lifetimeSeconds !== undefined) out.push({ cookie: c.name, source: line.maxAge !== undefined ? 'max-age' : 'expires', seconds: line.lifetimeSeconds });
-    const exp = jwtExp(base.sessionValues.get(c.name) ?? '');
-    if (exp !== undefined) out.push({ cookie: c.name, source: 'jwt-exp', seconds: Math.max(0, Math.ceil(exp - serverNow / 1000)) });
+    const seconds = jwtPromiseSeconds(base.sessionValues.get(c.name) ?? '', serverNow, localNow);
+    if (seconds !== undefined) out.push({ cookie: c.name, source: 'jwt-exp', seconds });
   }
   return out;
 }

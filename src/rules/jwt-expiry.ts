@@ -49,6 +49,12 @@ function check(ev: Evidence, policy: Policy): CheckResult[] {
     const basis = j.iat !== undefined ? 'exp − iat' : 'exp − the time the audit saw the token (no iat)';
     evidence.push(`Lifetime (${basis}): ${duration(lifetime)}; policy.maxLifetime: ${duration(max)}.`);
     if (lifetime > max) {
+      // exp written as Date.now() (milliseconds) instead of seconds: every RFC 7519 verifier reads
+      // it as a date tens of thousands of years away, so the token never expires in practice.
+      if (j.exp > 1e11 && from < 1e11) {
+        evidence.push('exp is about 1,000 times the current time in seconds: it was written in milliseconds (Date.now()), but RFC 7519 NumericDate is seconds.');
+        return result(meta, 'fail', `${sentence(tokenName(c))} has an exp in milliseconds instead of seconds: JWT libraries read it as a date tens of thousands of years away, so the token never expires unless the server checks exp with its own millisecond code.`, { ...cookieOf(c), evidence });
+      }
       return result(meta, 'fail', `${sentence(tokenName(c))} is valid for ${duration(lifetime)} (${basis}), longer than policy.maxLifetime (${duration(max)}).`, { ...cookieOf(c), evidence });
     }
     return result(meta, 'pass', `${sentence(tokenName(c))} expires ${duration(lifetime)} after it was issued, within policy.maxLifetime (${duration(max)}).`, { ...cookieOf(c), evidence });

@@ -29,7 +29,23 @@ function check(ev: Evidence): CheckResult[] {
     `A copy of the cookies saved before the restart: ${d.replay.why} → ${d.replay.loggedIn ? 'still logged in' : 'logged out'}.`,
   ];
   const ids = [d.before.exchangeId, d.replay.exchangeId];
-  if (!d.replay.loggedIn) return [result(meta, 'fail', 'A valid session was lost when the target restarted: sessions live in the server process\'s memory (express-session\'s MemoryStore or similar).', { evidence, exchangeIds: ids })];
+  if (!d.replay.loggedIn) {
+    // A cookie that carries the state itself has no store to lose: what the restart changed is the
+    // key that signs or seals it (generated at start-up instead of loaded from configuration).
+    const tokens = ev.probes.tokens;
+    const stateful = tokens?.status === 'ok' ? tokens.data.cookies.filter((c) => c.source === undefined && c.clientSide).map((c) => c.cookie) : [];
+    if (stateful.length > 0) {
+      return [
+        result(
+          meta,
+          'fail',
+          `A valid session was lost when the target restarted. ${stateful.join(', ')} carr${stateful.length === 1 ? 'ies' : 'y'} the session state itself, so no store was lost: the key that signs or encrypts ${stateful.length === 1 ? 'it' : 'them'} changed, most likely generated at start-up instead of loaded from configuration. Every deploy logs every user out; load the key from the environment or a secret manager.`,
+          { evidence, exchangeIds: ids },
+        ),
+      ];
+    }
+    return [result(meta, 'fail', 'A valid session was lost when the target restarted: sessions live in the server process\'s memory (express-session\'s MemoryStore or similar).', { evidence, exchangeIds: ids })];
+  }
   return [result(meta, 'pass', 'The session survived a restart of the target: sessions are kept in a persistent store.', { evidence, exchangeIds: ids })];
 }
 

@@ -108,27 +108,40 @@ export function analyseIds(ids: readonly string[]): EntropyAnalysis {
   // An empty sample has length 0: Math.min() of nothing is Infinity, and the position loop below would never end.
   const minLength = n === 0 ? 0 : ids.reduce((m, s) => Math.min(m, s.length), Infinity);
   const maxLength = ids.reduce((m, s) => Math.max(m, s.length), 0);
+  // The alphabet is read from the positions that vary: a constant separator or prefix (a UUID's
+  // dashes, a "node0" or ".jvmRoute" suffix) carries no entropy, and counting its characters would
+  // pick a wider alphabet than the random part uses (hex read as base64url: 6 bits per hex digit).
+  const distinctAt: number[] = [];
+  for (let p = 0; p < minLength; p += 1) distinctAt.push(new Set(ids.map((s) => s[p])).size);
   const seen = new Set<string>();
-  for (const id of ids) for (const c of id) seen.add(c);
+  for (const id of ids) for (let p = 0; p < minLength; p += 1) if ((distinctAt[p] as number) > 1) seen.add(id[p] as string);
+  if (seen.size === 0) for (const id of ids) for (const c of id) seen.add(c);
   const alphabet = pickAlphabet(seen);
   const size = Math.max(alphabet.chars.length, 1);
   const perChar = Math.log2(size);
   const expect = expectedDistinct(size, n);
   let estimated = 0;
   let constant = 0;
-  const varying: number[] = [];
+  // Positions that look random; only they feed the bit-stream tests. A structured position is
+  // already marked down in the estimate, and its few symbols (a timestamp's digits in a base64url
+  // ID, a UUID's variant nibble) would fail the bit tests for the whole ID however random the rest.
+  const random: number[] = [];
   for (let p = 0; p < minLength; p += 1) {
-    const distinct = new Set(ids.map((s) => s[p])).size;
+    const distinct = distinctAt[p] as number;
     if (distinct === 1) {
       constant += 1;
       continue;
     }
-    varying.push(p);
     // A random position shows about `expect` distinct characters; one showing at most a third of
     // that is structured (a counter's tens digit shows two) and holds about log2(distinct) bits.
     // The margin is wide on purpose: random positions fall that low with odds below 1e-8 at 20
     // samples, so a good generator is never marked down by chance.
-    estimated += distinct > expect * 0.35 ? perChar : Math.min(perChar, Math.log2(distinct));
+    if (distinct > expect * 0.35) {
+      estimated += perChar;
+      random.push(p);
+    } else {
+      estimated += Math.min(perChar, Math.log2(distinct));
+    }
   }
   const analysis: EntropyAnalysis = {
     samples: n,
@@ -143,14 +156,14 @@ export function analyseIds(ids: readonly string[]): EntropyAnalysis {
   if (!Number.isInteger(perChar) || perChar === 0) {
     analysis.fipsSkipped = `the alphabet (${size} characters) does not map to whole bits`;
   } else {
-    const total = n * varying.length * perChar;
+    const total = n * random.length * perChar;
     if (total < FIPS_BITS) {
-      analysis.fipsSkipped = `the sample holds ${total} bits; the FIPS 140-2 tests need ${FIPS_BITS} (about ${Math.ceil(FIPS_BITS / Math.max(1, varying.length * perChar))} IDs of this format)`;
+      analysis.fipsSkipped = `the sample holds ${total} bits; the FIPS 140-2 tests need ${FIPS_BITS} (about ${Math.ceil(FIPS_BITS / Math.max(1, random.length * perChar))} IDs of this format)`;
     } else {
       const bits = new Uint8Array(total);
       let k = 0;
       for (const id of ids) {
-        for (const p of varying) {
+        for (const p of random) {
           const v = alphabet.chars.indexOf(id[p] as string);
           for (let j = perChar - 1; j >= 0; j -= 1) bits[k++] = (v >> j) & 1;
         }

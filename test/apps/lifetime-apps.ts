@@ -11,10 +11,14 @@
  *   es-absolute      es-rolling plus an absolute lifetime of 3s (createdAt checked per request)
  *   es-nomaxage      express-session MemoryStore, no maxAge: a browser-session cookie that never
  *                    ends on the server
+ *   es-rotate        es-nomaxage, but every logged-in request regenerates the session: a new ID
+ *                    each time and the old one destroyed — no idle or absolute timeout either
  *   cookie-session   cookie-session with maxAge 2s: the expiry is only in the cookie attributes
  *   jwt-noexp        an HS256 JWT in a cookie with exp = now + 2s; the server checks the signature
  *                    but never exp
  *   jwt-exp          the same, but the server rejects an expired token
+ *   jwt-date-ahead   jwt-exp behind a front whose Date header runs an hour ahead of the clock
+ *                    that signs and checks the token (a proxy's or CDN's clock)
  *   jwt-refresh      jwt-exp plus a refresh cookie (Max-Age 1h): an expired access token is
  *                    replaced by a new one on the next request, as access/refresh designs do
  */
@@ -24,7 +28,7 @@ import session from 'express-session';
 import cookieSession from 'cookie-session';
 import { listen, type RunningApp } from '../helpers/server.js';
 
-export type LifetimeDesign = 'es-rolling' | 'es-fixed' | 'es-absolute' | 'es-nomaxage' | 'cookie-session' | 'jwt-noexp' | 'jwt-exp' | 'jwt-refresh';
+export type LifetimeDesign = 'es-rolling' | 'es-fixed' | 'es-absolute' | 'es-nomaxage' | 'es-rotate' | 'cookie-session' | 'jwt-noexp' | 'jwt-exp' | 'jwt-date-ahead' | 'jwt-refresh';
 
 declare module 'express-session' {
   interface SessionData {
@@ -82,7 +86,7 @@ export async function startLifetimeApp(design: LifetimeDesign, password: string)
         resave: false,
         saveUninitialized: false,
         rolling: design === 'es-rolling' || design === 'es-absolute',
-        cookie: design === 'es-nomaxage' ? { httpOnly: true } : { httpOnly: true, maxAge: LIFETIME_MS },
+        cookie: design === 'es-nomaxage' || design === 'es-rotate' ? { httpOnly: true } : { httpOnly: true, maxAge: LIFETIME_MS },
       }),
     );
     if (design === 'es-absolute') {
@@ -102,6 +106,18 @@ export async function startLifetimeApp(design: LifetimeDesign, password: string)
         res.json({ ok: true });
       });
     });
+    if (design === 'es-rotate') {
+      app.use((req, _res, next) => {
+        const { user, createdAt } = req.session;
+        if (!user) return void next();
+        req.session.regenerate((err) => {
+          if (err) return void next(err);
+          req.session.user = user;
+          req.session.createdAt = createdAt;
+          next();
+        });
+      });
+    }
     app.get('/me', (req, res) => (req.session.user ? void res.json({ user: req.session.user }) : void res.status(401).json({ error: 'not logged in' })));
   } else if (design === 'cookie-session') {
     app.use(cookieSession({ name: 'session', keys: [randomBytes(16).toString('hex')], maxAge: LIFETIME_MS }));
@@ -115,6 +131,12 @@ export async function startLifetimeApp(design: LifetimeDesign, password: string)
   } else {
     const key = randomBytes(32);
     const refresh = new Map<string, string>();
+    if (design === 'jwt-date-ahead') {
+      app.use((_req, res, next) => {
+        res.setHeader('date', new Date(Date.now() + 3_600_000).toUTCString());
+        next();
+      });
+    }
     app.post('/api/login', (req, res) => {
       if (!credentialsOk(req.body, password)) return void res.status(401).json({ error: 'invalid credentials' });
       const exp = Math.floor((Date.now() + LIFETIME_MS) / 1000);

@@ -1,10 +1,11 @@
 // A login app run as its own process, so a test can restart it: express-session with the default
 // MemoryStore (STORE=memory) or connect-redis on a real Redis (STORE=redis, REDIS_URL).
-// Env: PORT, PASSWORD, SECRET (stable across restarts, as a deployment's would be).
+// Env: PORT, PASSWORD, SECRET (stable across restarts, as a deployment's would be); ROTATE=1
+// regenerates the session on every logged-in request (a new ID, the old one destroyed).
 import express from 'express';
 import session from 'express-session';
 
-const { PORT, PASSWORD, SECRET, STORE, REDIS_URL } = process.env;
+const { PORT, PASSWORD, SECRET, STORE, REDIS_URL, ROTATE } = process.env;
 let store;
 if (STORE === 'redis') {
   const { RedisStore } = await import('connect-redis');
@@ -26,6 +27,17 @@ app.post('/api/login', (req, res, next) => {
     req.session.save((e) => (e ? next(e) : res.json({ ok: true })));
   });
 });
+if (ROTATE === '1') {
+  app.use((req, _res, next) => {
+    const user = req.session.user;
+    if (!user) return next();
+    req.session.regenerate((err) => {
+      if (err) return next(err);
+      req.session.user = user;
+      next();
+    });
+  });
+}
 app.get('/me', (req, res) => (req.session.user ? res.json({ user: req.session.user }) : res.status(401).json({ error: 'not logged in' })));
 const server = app.listen(Number(PORT), '127.0.0.1');
 process.on('SIGTERM', () => {

@@ -75,6 +75,13 @@ describe.concurrent('expiry-enforcement', () => {
     expect(statuses(checked, 'expiry-enforcement')).toEqual(['pass', 'pass']);
   });
 
+  it('a checked 2s JWT behind a Date header an hour ahead: the promise is not read as already past → pass, not fail', async () => {
+    const run = await audit('jwt-date-ahead', LONG);
+    expect(statuses(run, 'expiry-enforcement')).toEqual(['pass', 'pass']);
+    const exp = run.evidence.probes.expiry;
+    expect(exp?.status === 'ok' && exp.data.promise.seconds).toBeGreaterThanOrEqual(1);
+  });
+
   it('a 2s access JWT next to a 1h refresh cookie: the session lasts until the latest promise, so no false fail', async () => {
     const run = await audit('jwt-refresh', LONG);
     expect(run.report.session.cookies.map((c) => [c.name, c.essential])).toEqual([['token', false], ['refresh', false]]);
@@ -111,6 +118,16 @@ describe.concurrent('idle-timeout', () => {
     const run = await audit('es-nomaxage', LONG, '0s');
     expect(message(run, 'idle-timeout')).toBe('staying idle for policy.idleTimeout (30m) needs --expiry-wait 33m; the wait budget is 0s (the default)');
     expect(run.report.lifetime?.measured).toEqual([]);
+  });
+});
+
+describe.concurrent('a session ID rotated on every request', () => {
+  // The alive check before the clocks start already rotates the ID and destroys the login's one:
+  // replaying the login's values would read as a timeout the server does not have.
+  it('no idle or absolute timeout: the replays start from the ID the last request left → idle-timeout and absolute-timeout fail', async () => {
+    const run = await audit('es-rotate', { idleTimeout: '2s', maxLifetime: '3s' });
+    expect(statuses(run, 'idle-timeout')).toEqual(['fail']);
+    expect(statuses(run, 'absolute-timeout')).toEqual(['fail']);
   });
 });
 

@@ -60,6 +60,19 @@ describe.concurrent('session-persistence', () => {
     }
   });
 
+  it('connect-redis with the ID regenerated on every request: the copy from the last request before the restart still works → pass', async () => {
+    // The alive check before the restart rotates the ID and destroys the login's: replaying the
+    // login's values would blame the restart for what the rotation did.
+    const app = await startRestartable({ PASSWORD, SECRET: 'a-stable-secret-4', STORE: 'redis', REDIS_URL: redis.url, ROTATE: '1' });
+    try {
+      const run = await audit(app, { command: app.restartCommand, readyUrl: '/' });
+      expect(app.starts()).toBe(2);
+      expect(check(run)?.status).toBe('pass');
+    } finally {
+      await app.close();
+    }
+  });
+
   it('no --restart-command → skipped with the reason; a failing command → error with its exit code', async () => {
     const app = await startRestartable({ PASSWORD, SECRET: 'a-stable-secret-3', STORE: 'memory' });
     try {

@@ -1,6 +1,6 @@
 /** The lifetime rules on hand-built evidence: each verdict both ways, and the cases that must not be verdicts. */
 import { describe, expect, it } from 'vitest';
-import { jwtExp, marginFor, neededFlag } from '../../src/probes/lifetime.js';
+import { jwtExp, jwtPromiseSeconds, marginFor, neededFlag } from '../../src/probes/lifetime.js';
 import { sessionPromise } from '../../src/probes/timeouts.js';
 import { buildReport, lifetimeOf } from '../../src/report/build.js';
 import { reportSchema } from '../../src/report/schema.js';
@@ -9,7 +9,7 @@ import expiryEnforcement from '../../src/rules/expiry-enforcement.js';
 import idleTimeout from '../../src/rules/idle-timeout.js';
 import passwordChangeRevocation from '../../src/rules/password-change-revocation.js';
 import sessionPersistence from '../../src/rules/session-persistence.js';
-import { absoluteTimeoutOk, buildEvidence, expiryOk, idleTimeoutOk, oracle, passwordChangeOk, persistenceOk, POLICY } from '../fixtures/evidence.js';
+import { absoluteTimeoutOk, buildEvidence, expiryOk, idleTimeoutOk, oracle, passwordChangeOk, persistenceOk, POLICY, tokensOk } from '../fixtures/evidence.js';
 
 const statuses = (r: Array<{ status: string }>): string[] => r.map((x) => x.status);
 
@@ -111,6 +111,15 @@ describe('session-persistence', () => {
     const lost = sessionPersistence.check(buildEvidence({ persistence: persistenceOk({ replay: oracle(false, 62) }) }));
     expect(statuses(lost)).toEqual(['fail']);
     expect(sessionPersistence.meta.fix).toContain('MemoryStore');
+    expect(lost[0]?.message).toContain('memory');
+  });
+
+  it('a lost client-side session (cookie-session, Flask, JWT) is blamed on a key made at start-up, not on a memory store', () => {
+    const ev = buildEvidence({ persistence: persistenceOk({ replay: oracle(false, 62) }), tokens: tokensOk([{ format: 'flask', clientSide: true }]) });
+    const [r] = sessionPersistence.check(ev);
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain('the key that signs or encrypts it changed');
+    expect(r?.message).not.toContain('MemoryStore');
   });
 });
 
@@ -157,5 +166,18 @@ describe('lifetime helpers', () => {
     expect(jwtExp(`${enc({ alg: 'HS256' })}.${enc({ sub: 'a' })}.x`)).toBeUndefined();
     expect(jwtExp('s%3Aabc.def')).toBeUndefined();
     expect(jwtExp('a.b.c')).toBeUndefined();
+  });
+
+  it('a JWT promise takes the longest reading of exp: a Date header ahead of the signing clock does not shorten it', () => {
+    const enc = (o: object): string => Buffer.from(JSON.stringify(o)).toString('base64url');
+    const local = 1_800_000_000_000;
+    const noIat = `${enc({ alg: 'HS256' })}.${enc({ exp: 1_800_000_900 })}.c2ln`;
+    // Date an hour ahead: exp − Date is negative, the local clock still reads 15 minutes.
+    expect(jwtPromiseSeconds(noIat, local + 3_600_000, local)).toBe(900);
+    // exp − iat, both from the signer's clock, wins when both other clocks run ahead.
+    const withIat = `${enc({ alg: 'HS256' })}.${enc({ iat: 1_800_000_000, exp: 1_800_000_900 })}.c2ln`;
+    expect(jwtPromiseSeconds(withIat, local + 3_600_000, local + 3_600_000)).toBe(900);
+    expect(jwtPromiseSeconds(withIat, undefined, local)).toBe(900);
+    expect(jwtPromiseSeconds(`${enc({ alg: 'HS256' })}.${enc({ sub: 'a' })}.c2ln`, local, local)).toBeUndefined();
   });
 });

@@ -87,6 +87,17 @@ describe('parseSetCookie: lifetime and deletion', () => {
     expect(later.lifetimeSeconds).toBeUndefined();
   });
 
+  it('a Date header ahead of the clock that wrote Expires (a proxy\'s) does not shorten the lifetime: the longer reading counts', () => {
+    const local = new Date('2025-06-01T12:00:00Z');
+    const dateAhead = new Date('2025-06-01T13:00:00Z');
+    const p = parseSetCookie('sid=abcd; Expires=Sun, 01 Jun 2025 12:20:00 GMT', new Redactor(), dateAhead, local);
+    expect(p?.lifetimeSeconds).toBe(1200);
+    expect(p?.deletion).toBe(false);
+    // Both clocks past the date: a deletion.
+    const gone = parseSetCookie('sid=; Expires=Thu, 01 Jan 1970 00:00:00 GMT', new Redactor(), dateAhead, local);
+    expect(gone?.deletion).toBe(true);
+  });
+
   it('Max-Age takes precedence over Expires, in either order', () => {
     const a = parse('sid=abcd; Expires=Wed, 01 Jan 2031 00:00:00 GMT; Max-Age=60');
     const b = parse('sid=abcd; Max-Age=60; Expires=Wed, 01 Jan 2031 00:00:00 GMT');

@@ -2,7 +2,7 @@
  * The token rules on evidence: verdicts, severities, what is shown and what is masked, and the
  * entropy estimate on the generators real frameworks use versus deliberately weak ones.
  */
-import { randomBytes, randomInt } from 'node:crypto';
+import { randomBytes, randomInt, randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Evidence, TokenCookieEvidence } from '../../src/evidence/types.js';
 import { RULES } from '../../src/rules/index.js';
@@ -105,6 +105,11 @@ describe('jwt-expiry', () => {
     expect(r.status).toBe('fail');
     expect(r.message).toContain('no iat');
   });
+  it('exp in milliseconds (Date.now() + 15 minutes): fail, and says so instead of a lifetime of 57,000 years', () => {
+    const r = one('jwt-expiry', withTokens(jwtCookie({ iat: NOW, exp: NOW * 1000 + 900_000 })));
+    expect(r.status).toBe('fail');
+    expect(r.message).toContain('milliseconds instead of seconds');
+  });
 });
 
 describe('client-side-session', () => {
@@ -183,6 +188,23 @@ describe('token-entropy on real generators', () => {
     expect(withFips({ fips: { ...oneFailed, monobit: { ones: 11000, pass: false } } }).status).toBe('fail');
     expect(withFips({ fips: oneFailed, fipsConfirm: oneFailed }).status).toBe('fail');
     expect(withFips({ fips: oneFailed, fipsConfirm: fips }).status).toBe('pass');
+  });
+
+  it('constant separators do not widen the alphabet: a UUID reads as hex (122 bits) at 20 samples as at 200', () => {
+    for (const n of [20, 200]) {
+      const a = analyseIds(sample(() => randomUUID(), n));
+      expect(a.alphabet.name).toBe('hex (lower case)');
+      expect(a.estimatedBits).toBe(122);
+    }
+  });
+
+  it('a timestamp next to 192 random bits (old koa-session external keys): the digits are marked down, not fed to the bit tests → pass', () => {
+    const t0 = Date.now();
+    let i = 0;
+    const ids = sample(() => `${t0 + (i += 7)}-${randomBytes(24).toString('base64url')}`, 200);
+    const a = analyseIds(ids);
+    expect(a.fips).toBeDefined();
+    expect(judge(ids).status).toBe('pass');
   });
 
   it('FIPS 140-2 runs once the sample holds 20,000 bits, and catches a biased generator', () => {
