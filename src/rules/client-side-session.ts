@@ -41,9 +41,12 @@ function stateResult(ev: Evidence, c: TokenCookieEvidence): CheckResult {
 function personalResult(c: TokenCookieEvidence): CheckResult {
   const fields = c.personalData.map((p) => `${p.field} (${p.kind})`).join(', ');
   const password = c.personalData.some((p) => p.kind.startsWith('password'));
-  return result(meta, 'fail', `Anyone holding ${c.cookie} can read ${password ? 'a password or password hash and other ' : ''}personal data in it, since it is signed but not encrypted: ${fields}.`, {
+  // Roles and OAuth scopes disclose how authorization works, not who the user is: a lesser leak.
+  const privilegeOnly = c.personalData.every((p) => p.kind === 'role or privilege');
+  const what = password ? 'a password or password hash and other data' : privilegeOnly ? 'role or privilege data (no personal data)' : 'personal data';
+  return result(meta, 'fail', `Anyone holding ${c.cookie} can read ${what} in it, since it is signed but not encrypted: ${fields}.`, {
     cookie: c.cookie,
-    severity: password ? 'high' : 'medium',
+    severity: password ? 'high' : privilegeOnly ? 'low' : 'medium',
     evidence: [`${c.description}; readable fields (values not shown): ${fields}.`],
   });
 }

@@ -134,6 +134,13 @@ describe('client-side-session', () => {
     ]);
     expect(results[1]?.message).toContain('email (e-mail address)');
   });
+  it('only roles or OAuth scopes readable: a low finding that says it is no personal data; an e-mail beside them is medium', () => {
+    const roles = run('client-side-session', withTokens({ ...cs, personalData: [{ field: 'role', kind: 'role or privilege' }, { field: 'scope', kind: 'role or privilege' }] }));
+    expect(roles[1]).toMatchObject({ status: 'fail', severity: 'low' });
+    expect(roles[1]?.message).toContain('role or privilege data (no personal data)');
+    const mixed = run('client-side-session', withTokens({ ...cs, personalData: [{ field: 'role', kind: 'role or privilege' }, { field: 'email', kind: 'e-mail address' }] }));
+    expect(mixed[1]).toMatchObject({ status: 'fail', severity: 'medium' });
+  });
 });
 
 describe('token-entropy on real generators', () => {
