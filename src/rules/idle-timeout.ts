@@ -27,6 +27,19 @@ function check(ev: Evidence): CheckResult[] {
     replayText({ ...d.replay, atMs: undefined }, `A copy of the cookies saved at login, replayed after ${formatDuration(d.idleMs)} without any request`),
   ];
   const ids = [d.alive.exchangeId, d.replay.exchangeId];
+  if (d.replay.loggedIn && d.renewed && d.renewed.length > 0) {
+    // The cookie that idled may well have expired; another cookie (remember-me, refresh token)
+    // logged the copy straight back in. The stolen cookie set still works, so it is a finding —
+    // worded as what happened, with the way out for a deliberate remember-me.
+    return [
+      result(
+        meta,
+        'fail',
+        `After ${formatDuration(d.idleMs)} without a request (policy: ${formatDuration(d.idleTimeoutMs)}), the saved cookies still logged in: the server answered with a new ${d.renewed.join(', ')}, restoring the session from another cookie it still accepts (a remember-me or refresh token). If that long-lived login is a deliberate, opt-in remember-me, record it with an ignore entry.`,
+        { evidence, exchangeIds: ids },
+      ),
+    ];
+  }
   if (d.replay.loggedIn) {
     return [result(meta, 'fail', `The session was still valid after ${formatDuration(d.idleMs)} without a request, longer than the policy's idle timeout of ${formatDuration(d.idleTimeoutMs)}.`, { evidence, exchangeIds: ids })];
   }

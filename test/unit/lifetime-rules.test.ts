@@ -83,6 +83,14 @@ describe('idle-timeout and absolute-timeout', () => {
     expect(idleTimeout.check(ev)[0]?.message).toBe("The session was still valid after 33m without a request, longer than the policy's idle timeout of 30m.");
   });
 
+  it('idle: logged back in by another cookie (remember-me) → still a finding, but it says the session was restored, not that it stayed valid', () => {
+    const ev = buildEvidence({ idleTimeout: idleTimeoutOk({ replay: { ...oracle(true, 41), atMs: 1_980_000 }, renewed: ['sid'] }) });
+    const [r] = idleTimeout.check(ev);
+    expect(r?.status).toBe('fail');
+    expect(r?.message).toContain('answered with a new sid, restoring the session from another cookie');
+    expect(r?.message).not.toContain('still valid');
+  });
+
   it('absolute: ended while busy → pass; still valid after maxLifetime → fail', () => {
     expect(statuses(absoluteTimeout.check(buildEvidence()))).toEqual(['pass']);
     const ev = buildEvidence({ absoluteTimeout: absoluteTimeoutOk({ loggedOutAtMs: undefined, replay: { ...oracle(true, 51), atMs: 95_040_000 } }) });
