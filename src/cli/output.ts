@@ -279,7 +279,15 @@ export async function writeOutputs(report: Report, out: OutputOptions, evidence?
     const colorLevel = !out.color || t.path ? 0 : resolveColorLevel(process.env, chalk.level);
     const width = t.path || !process.stdout.isTTY ? 100 : Math.min(120, Math.max(60, process.stdout.columns || 100));
     const template = out.templates[t.format];
-    const text = formatter(report, { colorLevel, verbose: out.verbose, width, ...(out.sarif ? { sarif: out.sarif } : {}), ...(template !== undefined ? { template } : {}) });
+    let text: string;
+    try {
+      text = formatter(report, { colorLevel, verbose: out.verbose, width, ...(out.sarif ? { sarif: out.sarif } : {}), ...(template !== undefined ? { template } : {}) });
+    } catch (err) {
+      // A --template can parse and still not render (nested loops that would not finish): the user's input, not a bug.
+      const { TemplateError } = await import('../report/template.js');
+      if (template !== undefined && err instanceof TemplateError) throw new UsageError(`--template for the ${t.format} report: ${err.message}.`, 'E_TEMPLATE');
+      throw err;
+    }
     if (t.path) {
       try {
         await writeFile(t.path, text);

@@ -39,6 +39,19 @@ const logout = z.looseObject({
   replay: oracle,
 });
 
+// The lifetime probes: the fields the report's lifetime summary and the lifetime rules read.
+const timed = oracle.extend({ atMs: z.number() });
+const idleReplay = z.looseObject({ alive: oracle, idleMs: z.number(), replay: timed });
+const busy = z.looseObject({ alive: oracle, spacingMs: z.number(), requests: int, busyForMs: z.number(), reissued: z.array(z.looseObject({})), replay: timed, exchangeIds: z.array(int) });
+const promise = z.looseObject({ cookie: z.string(), source: z.enum(['max-age', 'expires', 'jwt-exp']), seconds: z.number() });
+const expiry = z.looseObject({ promise, marginMs: z.number(), idle: probe(idleReplay), busy: probe(busy) });
+const persistence = z.looseObject({
+  before: oracle,
+  restart: z.looseObject({ durationMs: z.number(), timedOut: z.boolean() }),
+  ready: z.looseObject({ waitedMs: z.number() }),
+  replay: oracle,
+});
+
 export const evidenceSchema = z.looseObject({
   schemaVersion: z.literal(1),
   target: z.string(),
@@ -69,7 +82,19 @@ export const evidenceSchema = z.looseObject({
     host: z.string(),
     stack: z.string().optional(),
   }),
-  probes: z.looseObject({ fixation: probe(fixation), adoption: probe(adoption), logout: probe(logout) }),
+  // Every probe's outcome has the ok/skipped/error envelope, whatever version wrote it.
+  probes: z
+    .looseObject({
+      fixation: probe(fixation),
+      adoption: probe(adoption),
+      logout: probe(logout),
+      expiry: probe(expiry).optional(),
+      idleTimeout: probe(idleReplay).optional(),
+      absoluteTimeout: probe(busy).optional(),
+      persistence: probe(persistence).optional(),
+    })
+    .catchall(probe(z.unknown())),
+  advertised: z.array(promise).optional(),
   warnings: z.array(z.string()),
   incomplete: z.string().optional(),
 });

@@ -22,25 +22,56 @@ type Node =
   | { kind: 'value'; path: string; line: number }
   | { kind: 'block'; type: 'each' | 'if' | 'unless'; path: string; body: Node[]; otherwise: Node[]; line: number };
 
-const TAG = /\{\{\s*([#/!]?)\s*([^}]*?)\s*\}\}/g;
+/**
+ * The tags of a template, in order: {{ … }} with no "}" inside. Scanned by hand in linear time: the
+ * regexes this replaces backtracked (a stray "{{" followed by a few hundred spaces took seconds, a
+ * long run of "{{" with no "}}" minutes). When the first "}" after a "{{" does not start "}}", no
+ * tag can begin before it, so the scan resumes there.
+ */
+function* tags(text: string): Generator<{ index: number; end: number; inner: string }> {
+  let from = 0;
+  for (;;) {
+    const open = text.indexOf('{{', from);
+    if (open === -1) return;
+    const close = text.indexOf('}', open + 2);
+    if (close === -1) return;
+    if (text.charAt(close + 1) === '}') {
+      yield { index: open, end: close + 2, inner: text.slice(open + 2, close) };
+      from = close + 2;
+    } else from = close + 1;
+  }
+}
+
 const PATH = /^(\.|@index|[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*)$/;
 
 export function parseTemplate(source: string): Node[] {
   // Standalone block tags (alone on a line) take their line with them.
-  const text = source.replace(/^[ \t]*(\{\{\s*(?:[#/!][^}]*|else\s*)\}\})[ \t]*\r?\n/gm, '$1');
+  // ([^}\n]: a tag that is not closed on its line is not standalone, and the scan stays linear.)
+  const text = source.replace(/^[ \t]*(\{\{\s*(?:[#/!][^}\n]*|else\s*)\}\})[ \t]*\r?\n/gm, '$1');
   const root: Node[] = [];
   const stack: Array<{ node: Extract<Node, { kind: 'block' }>; inElse: boolean }> = [];
   const target = (): Node[] => {
     const top = stack[stack.length - 1];
     return top ? (top.inElse ? top.node.otherwise : top.node.body) : root;
   };
-  const lineAt = (i: number) => text.slice(0, i).split('\n').length;
+  // Counted forward from the previous tag: re-counting from the start made many tags quadratic.
+  let lines = 1;
+  let nextNewline = text.indexOf('\n');
+  const lineAt = (i: number) => {
+    while (nextNewline !== -1 && nextNewline < i) {
+      lines++;
+      nextNewline = text.indexOf('\n', nextNewline + 1);
+    }
+    return lines;
+  };
   let last = 0;
-  for (const m of text.matchAll(TAG)) {
+  for (const m of tags(text)) {
     const at = m.index;
     if (at > last) target().push({ kind: 'text', text: text.slice(last, at) });
-    last = at + m[0].length;
-    const [, sigil, inner = ''] = m;
+    last = m.end;
+    const body = m.inner.trim();
+    const sigil = /^[#/!]/.test(body) ? body.charAt(0) : '';
+    const inner = (sigil ? body.slice(1) : body).trim();
     const line = lineAt(at);
     if (sigil === '!') continue;
     if (sigil === '#') {
@@ -102,7 +133,15 @@ function show(v: unknown): string {
   return ''; // objects and arrays have no text form
 }
 
-function renderNodes(nodes: readonly Node[], scopes: Scope[], escape: (s: string) => string, out: string[]): void {
+/** Nested {{#each}} multiply: five levels over the 21 checks already visit 4 million pieces. */
+export const MAX_RENDER_STEPS = 10_000_000;
+
+function renderNodes(nodes: readonly Node[], scopes: Scope[], escape: (s: string) => string, out: string[], steps = { done: 0 }): void {
+  // Each call and each node is a step: an empty innermost {{#each}} still iterates.
+  steps.done += nodes.length + 1;
+  if (steps.done > MAX_RENDER_STEPS) {
+    throw new TemplateError(`the template takes more than ${MAX_RENDER_STEPS.toLocaleString('en-US')} steps to render (nested {{#each}} blocks multiply), so it would not finish`);
+  }
   for (const n of nodes) {
     if (n.kind === 'text') out.push(n.text);
     else if (n.kind === 'value') out.push(escape(show(lookup(n.path, scopes))));
@@ -110,11 +149,11 @@ function renderNodes(nodes: readonly Node[], scopes: Scope[], escape: (s: string
       const v = lookup(n.path, scopes);
       if (n.type === 'each') {
         const items = Array.isArray(v) ? v : [];
-        if (items.length === 0) renderNodes(n.otherwise, scopes, escape, out);
-        items.forEach((item, index) => renderNodes(n.body, [...scopes, { value: item, index }], escape, out));
+        if (items.length === 0) renderNodes(n.otherwise, scopes, escape, out, steps);
+        items.forEach((item, index) => renderNodes(n.body, [...scopes, { value: item, index }], escape, out, steps));
       } else {
         const yes = n.type === 'if' ? truthy(v) : !truthy(v);
-        renderNodes(yes ? n.body : n.otherwise, scopes, escape, out);
+        renderNodes(yes ? n.body : n.otherwise, scopes, escape, out, steps);
       }
     }
   }

@@ -229,4 +229,15 @@ describe.concurrent('gates across runs', () => {
     expect(broken.code).toBe(2);
     expect(broken.stderr).toMatch(/is not session-audit evidence:\s+session:/);
   });
+
+  it('a --template that parses but would not finish rendering is exit 2 naming the template, not an internal error or a hang', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'session-audit-template-'));
+    expect((await runCli(['demo', '--fail-on', 'none', '--save-evidence', `${dir}/ev`])).code).toBe(0);
+    // 12 nested loops over the demo's not-run checks: hundreds of millions of iterations.
+    await writeFile(`${dir}/nested.md`, `${'{{#each notRun}}'.repeat(12)}x${'{{/each}}'.repeat(12)}`);
+    const run = await runCli(['--from-evidence', `${dir}/ev`, '--format', 'markdown', '--template', `markdown=${dir}/nested.md`], {});
+    expect(run.code, run.stderr).toBe(2);
+    expect(run.stderr).toContain('--template for the markdown report: the template takes more than 10,000,000 steps');
+    expect(run.stderr).not.toMatch(/internal error|\n\s+at /);
+  });
 });

@@ -67,6 +67,27 @@ describe('template engine', () => {
     expect(() => parseTemplate('{{a b}}')).toThrow('not a value name');
   });
 
+  // The tag regex backtracked: a stray "{{" and 2,000 spaces took minutes, 100,000 "{{" with no
+  // "}}" about 40 seconds; these render at once now (vitest's timeout is the failure before).
+  it('a stray "{{" with no "}}" is plain text, whatever follows it', () => {
+    expect(renderTemplate(`{{${' '.repeat(2000)}`, {}, escapeHtml)).toBe(`{{${' '.repeat(2000)}`);
+    expect(renderTemplate(`${'{{'.repeat(100_000)}x`, {}, escapeHtml)).toBe(`${'{{'.repeat(100_000)}x`);
+    expect(renderTemplate(`${'{{#\n'.repeat(50_000)}y`, {}, escapeHtml)).toBe(`${'{{#\n'.repeat(50_000)}y`);
+    expect(renderTemplate('{{ # if x }}y{{ / if }}', { x: true }, escapeHtml)).toBe('y');
+    expect(renderTemplate('{{a}b}} {{ x }}', { x: 1 }, escapeHtml)).toBe('{{a}b}} 1');
+  });
+
+  it('many tags and lines still report the right line', () => {
+    expect(() => parseTemplate(`${'{{x}}'.repeat(100_000)}\n\n{{a b}}`)).toThrow('line 3:');
+  });
+
+  it('nested loops that would not finish fail with a TemplateError instead of hanging', () => {
+    const view = { xs: Array.from({ length: 21 }, (_, i) => i) };
+    expect(renderTemplate('{{#each xs}}{{#each xs}}{{.}}{{/each}}{{/each}}', view, escapeHtml)).toHaveLength(21 * 32);
+    // 21^8 iterations with an empty body: nothing is written, but it would run for hours.
+    expect(() => renderTemplate(`${'{{#each xs}}'.repeat(8)}${'{{/each}}'.repeat(8)}`, view, escapeHtml)).toThrow(/would not finish/);
+  });
+
   it('markdown escaping keeps target text inert: no HTML, no links, no mentions, no table breaks', () => {
     const out = escapeMarkdown('<b>|x</b> @team [a](javascript:b) https://x.test\nnext');
     expect(out).not.toMatch(/<|\n|(?<!\\)\||@|javascript:|https:/);
