@@ -8,6 +8,7 @@
  */
 import { brotliDecompressSync, constants as zlibConstants, gunzipSync, inflateRawSync, inflateSync } from 'node:zlib';
 import { Agent, EnvHttpProxyAgent, ProxyAgent, request, type Dispatcher } from 'undici';
+import { UsageError } from '../errors.js';
 
 export interface HttpRequest {
   method: string;
@@ -110,6 +111,14 @@ const TLS_CODES = new Set([
   'CERT_UNTRUSTED',
   'CERT_REVOKED',
 ]);
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return /^https?:$/.test(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
 
 const PROXY_VARS = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy'];
 
@@ -290,6 +299,13 @@ export class HttpClient {
       const httpProxy = pick('http_proxy', 'HTTP_PROXY');
       const httpsProxy = pick('https_proxy', 'HTTPS_PROXY');
       const noProxy = pick('no_proxy', 'NO_PROXY');
+      // undici throws a bare "Invalid URL" (exit 70) on a value it cannot parse, e.g. host:port
+      // without a scheme. Name the variable, not its value: it may hold proxy credentials.
+      for (const [value, names] of [[httpProxy, 'HTTP_PROXY/http_proxy'], [httpsProxy, 'HTTPS_PROXY/https_proxy']] as const) {
+        if (value !== undefined && !isHttpUrl(value)) {
+          throw new UsageError(`The ${names} environment variable is not a proxy URL such as http://127.0.0.1:8080 (a scheme is required); fix or unset it, or give --proxy.`, 'E_PROXY');
+        }
+      }
       if (httpProxy) proxyOpts.httpProxy = httpProxy;
       if (httpsProxy) proxyOpts.httpsProxy = httpsProxy;
       proxyOpts.noProxy = noProxy ?? '';

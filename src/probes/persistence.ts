@@ -18,6 +18,9 @@ interface CommandResult {
   output: string;
 }
 
+/** How long a stopped restart command gets between SIGTERM and SIGKILL. */
+const KILL_GRACE_MS = 2000;
+
 /** Run the command with the system shell in its own process group, so a timeout can end all of it. */
 export function runRestartCommand(command: string, timeoutMs: number, signal?: AbortSignal): Promise<CommandResult> {
   const started = Date.now();
@@ -32,12 +35,19 @@ export function runRestartCommand(command: string, timeoutMs: number, signal?: A
     // A command that starts a server in the background leaves it holding our pipes: stop reading
     // once the shell itself has exited.
     let timedOut = false;
-    const killGroup = (): void => {
+    const signalGroup = (sig: NodeJS.Signals): void => {
       try {
-        if (child.pid !== undefined) process.kill(-child.pid, 'SIGTERM');
+        if (child.pid !== undefined) process.kill(-child.pid, sig);
       } catch {
         // already gone
       }
+    };
+    // SIGTERM first; a command that ignores it (trap '' TERM) gets SIGKILL a moment later, or the
+    // probe (and with it the whole run, --deadline included) would wait for it forever.
+    let escalate: NodeJS.Timeout | undefined;
+    const killGroup = (): void => {
+      signalGroup('SIGTERM');
+      escalate ??= setTimeout(() => signalGroup('SIGKILL'), KILL_GRACE_MS);
     };
     const timer = setTimeout(() => {
       timedOut = true;
@@ -52,6 +62,7 @@ export function runRestartCommand(command: string, timeoutMs: number, signal?: A
     });
     child.once('exit', (code, sig) => {
       clearTimeout(timer);
+      clearTimeout(escalate);
       signal?.removeEventListener('abort', onAbort);
       const durationMs = Date.now() - started;
       // The last output can still be in the pipes when the shell exits: read until they close, or

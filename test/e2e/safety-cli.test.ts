@@ -133,6 +133,17 @@ describe.concurrent('proxies', () => {
     expect(t.seen).toContain('POST /logout');
   });
 
+  // undici's EnvHttpProxyAgent threw "Invalid URL" from the constructor: exit 70, "a bug".
+  it('HTTPS_PROXY / HTTP_PROXY that are not URLs (host:port, garbage): exit 2 naming the variable, never its value', async () => {
+    for (const [name, value] of [['HTTPS_PROXY', 'proxyuser:s3cret@127.0.0.1:8080'], ['HTTP_PROXY', ':::garbage']] as const) {
+      const r = await run(flags('http://127.0.0.1:9'), { [name]: value });
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(`The ${name}/${name.toLowerCase()} environment variable is not a proxy URL`);
+      expect(r.stderr).not.toMatch(/internal error|s3cret/);
+      expect(r.stderr).not.toMatch(STACK);
+    }
+  });
+
   it('a proxy that is not listening: exit 3, the message names the proxy address', async () => {
     const r = await run(flags('http://127.0.0.1:9', '--proxy', 'http://127.0.0.1:1'));
     expect(r.code).toBe(3);

@@ -95,3 +95,13 @@ it('a restart command that hangs is stopped after restart.timeout, its whole pro
   expect(r.timedOut).toBe(true);
   expect(r.output).not.toContain('never');
 });
+
+// It was only sent SIGTERM: a command that ignores it (trap '' TERM, inherited by sleep) kept the
+// probe waiting forever, past restart.timeout and --deadline.
+it('a restart command that ignores SIGTERM is killed, so the probe still ends after restart.timeout', async () => {
+  const { runRestartCommand } = await import('../../src/probes/persistence.js');
+  const r = await runRestartCommand("trap '' TERM; sleep 30; echo never", 300);
+  expect(r.timedOut).toBe(true);
+  expect(r.signal).toBe('SIGKILL');
+  expect(r.output).not.toContain('never');
+});
