@@ -79,6 +79,7 @@ function splitFormatted(value: string): [FormatName | undefined, string] {
       return [name, path];
     }
   }
+  if (eq === 0) throw new UsageError(`--output ${value}: no format before "="; write --output <format>=<file> (formats: ${FORMATS.join(', ')}) or just --output <file>.`);
   return [undefined, value];
 }
 
@@ -93,7 +94,9 @@ function splitFormatted(value: string): [FormatName | undefined, string] {
  */
 export function planOutputs(formatFlags: readonly string[] = [], outputFlags: readonly string[] = []): OutputTarget[] {
   const formats: FormatName[] = [];
-  for (const f of formatFlags.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean)) {
+  const named = formatFlags.flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  if (formatFlags.length > 0 && named.length === 0) throw new UsageError(`--format ${formatFlags.join(' ')}: no format named; choose from ${FORMATS.join(', ')}.`);
+  for (const f of named) {
     if (!isFormat(f)) throw new UsageError(`--format ${f}: unknown format; choose from ${FORMATS.join(', ')} (repeat --format or separate with commas).`);
     if (!formats.includes(f)) formats.push(f);
   }

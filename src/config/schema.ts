@@ -316,6 +316,9 @@ export const configSchema = z
     if (cfg.authCheck.method === 'HEAD' && (cfg.authCheck.expect.bodyIncludes !== undefined || cfg.authCheck.expect.bodyExcludes !== undefined)) {
       ctx.addIssue({ code: 'custom', path: ['authCheck', 'method'], message: 'a HEAD response has no body, so bodyIncludes/bodyExcludes can never match; use GET' });
     }
+    if (cfg.allowPasswordChange && !cfg.passwordChange) {
+      ctx.addIssue({ code: 'custom', path: ['allowPasswordChange'], message: 'the password-change probe is allowed but not configured: add "passwordChange" (url, body with {{password}} and {{newPassword}}) to the config, or drop --allow-password-change' });
+    }
     if (cfg.login.method === 'GET') {
       ctx.addIssue({ code: 'custom', path: ['login', 'method'], message: 'GET would put the password in the URL (and in server logs); use POST' });
     }

@@ -121,6 +121,12 @@ describe.concurrent('reports from the CLI', () => {
     const bad = await runCli(['demo', '--format', 'pdf']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('terminal, json, sarif, markdown, html, junit');
+    // A format list with no name, or a file with an empty format, is a mistake, not the terminal report.
+    for (const args of [['--format', ','], ['--output', '=x']]) {
+      const r = await runCli(['demo', ...args]);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/no format/);
+    }
   });
 
   it('exit 2 and 3 with --format json on stdout: a JSON error object there too', async () => {

@@ -356,7 +356,8 @@ describe('lifetime config and flags', () => {
       allowPasswordChange: true,
       restart: { command: 'systemctl restart app', readyUrl: '/health', readyWait: '2s' },
     });
-    const cfg = validateConfig(deepMerge(base, overlay));
+    const cfg = validateConfig(deepMerge({ ...base, passwordChange: { url: '/account/password' } }, overlay));
+    expect(cfg.allowPasswordChange).toBe(true);
     expect(cfg.expiry).toEqual({ maxWait: 10_000 });
     expect(cfg.policy).toEqual({ idleTimeout: 3000, maxLifetime: 3_600_000 });
     expect(cfg.restart).toEqual({ command: 'systemctl restart app', readyUrl: '/health', readyWait: 2000, timeout: 60_000 });
@@ -369,6 +370,7 @@ describe('lifetime config and flags', () => {
     const err = usageError(() => validateConfig({ ...base, passwordChange: { url: '/pw', method: 'GET', body: { pw: '{{password}}' } } }));
     expect(err.message).toContain('passwordChange.body: no field contains {{newPassword}}');
     expect(err.message).toContain('passwordChange.method: GET would put the password in the URL');
+    expect(usageError(() => validateConfig({ ...base, allowPasswordChange: true })).message).toContain('allowed but not configured');
   });
 
   it('a readiness URL or password-change URL on another origin is refused; a negative wait names its flag', () => {
