@@ -16,7 +16,8 @@ Exit codes:
   1  the gate failed
   2  usage or configuration error (bad flag, invalid config file, password variable not set,
      unreadable --ca/--cert/--key file, plain http:// off loopback without --allow-http,
-     report or HAR file that cannot be written)
+     report or HAR file that cannot be written, unreadable --baseline / --template /
+     --from-evidence, SARIF with no repository file to point at, HTTPS_PROXY that is not a URL)
   3  the audit could not run (target unreachable, DNS or TLS failure, login failed, a limit
      reached before a session existed, or the logged-in check cannot tell a logged-in browser
      from a logged-out one), or the password-change probe could not restore the original
@@ -142,8 +143,8 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
       setExit(await auditCommand(url, opts as never));
     });
 
-  outputOptions(lifetimeOptions(program.command('demo').description('start the embedded demo app on 127.0.0.1, audit it, print the report, stop it')))
-    .option('--fixed', 'audit the hardened variant (HTTPS with a self-signed certificate trusted through --ca)', false)
+  outputOptions(lifetimeOptions(program.command('demo').description('start the embedded demo app on 127.0.0.1, audit it, print the report, stop it').showHelpAfterError('(run session-audit demo --help for its options)')))
+    .option('--fixed', 'audit the hardened variant (HTTPS with a self-signed certificate the audit trusts)', false)
     .option('--prove', 'forge a cookie with a found weak secret and send it once')
     .option('--entropy-samples <n>', 'session IDs to collect for the entropy estimate (default 20; 0 turns it off)')
     .action(async (opts: Record<string, unknown>) => {
@@ -153,6 +154,7 @@ export function buildProgram(setExit: (code: ExitCodeValue) => void): Command {
 
   program
     .command('rules')
+    .showHelpAfterError('(run session-audit rules --help for its options)')
     .description('list every rule: id, default severity, title')
     .addOption(new Option('--format <format>', 'output format').choices(['terminal', 'json']).default('terminal'))
     .action(async (opts: { format: 'terminal' | 'json' }) => {

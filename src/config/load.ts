@@ -118,7 +118,7 @@ const FLAG_FOR_PATH: Record<string, string> = {
 /** A numeric flag: a plain decimal number, or a usage error naming the flag. */
 function numberFlag(flag: string, text: string, integer: boolean): number {
   const ok = integer ? /^\s*\d{1,9}\s*$/.test(text) : /^\s*(\d{1,9}(\.\d{1,6})?|\.\d{1,6})\s*$/.test(text);
-  if (!ok) throw new UsageError(`${flag}: expected ${integer ? 'a whole number' : 'a number'}, got "${text}"`);
+  if (!ok) throw new UsageError(`${flag}: expected ${integer ? 'a whole number' : 'a number'} of 0 or more, written in digits, got "${text}"`);
   return Number(text);
 }
 

@@ -185,7 +185,7 @@ export function buildReport(evidence: Evidence, opts: BuildOptions, rules: reado
     score,
     grade,
     gate,
-    summary: { checks: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skipped'), errors: count('error'), findingsBySeverity: bySev },
+    summary: { checks: results.length, passed: count('pass'), failed: count('fail'), skipped: count('skipped'), notApplicable: results.filter((r) => r.status === 'skipped' && r.notApplicable).length, errors: count('error'), findingsBySeverity: bySev },
     session,
     lifetime: lifetimeOf(evidence),
     checks,

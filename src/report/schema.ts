@@ -100,7 +100,10 @@ export const reportSchema = z.object({
     checks: z.number().int(),
     passed: z.number().int(),
     failed: z.number().int(),
+    /** Includes the not-applicable checks (counted again in notApplicable). */
     skipped: z.number().int(),
+    /** Skipped because the target does not use what the rule checks (no JWT for the JWT rules). */
+    notApplicable: z.number().int(),
     errors: z.number().int(),
     findingsBySeverity: z.object({ critical: z.number(), high: z.number(), medium: z.number(), low: z.number() }),
   }),

@@ -63,6 +63,9 @@ export function reportView(report: Report) {
     findings,
     notRun,
     notApplicable,
+    /** Checks that could not run (skipped for want of evidence, or in error); not-applicable ones apart. */
+    notRunCount: notRun.length,
+    notApplicableCount: notApplicable.length,
     passed,
     warnings: report.warnings,
     /** Why the run stopped early (Ctrl-C, a limit); empty when it finished. */

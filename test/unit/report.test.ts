@@ -23,6 +23,7 @@ function expectSummaryMatchesChecks(report: ReturnType<typeof buildReport>): voi
     passed: count('pass'),
     failed: count('fail'),
     skipped: count('skipped'),
+    notApplicable: report.checks.filter((c) => c.status === 'skipped' && c.notApplicable).length,
     errors: count('error'),
     findingsBySeverity: { critical: sev('critical'), high: sev('high'), medium: sev('medium'), low: sev('low') },
   });
@@ -35,7 +36,7 @@ describe('buildReport', () => {
     // expiry-enforcement judges two ways (left idle, kept busy): two checks.
     expect(report.checks).toHaveLength(22);
     // weak-secret, jwt-alg-none and jwt-expiry do not apply to an opaque ID: not a gap, still A+.
-    expect(report.summary).toEqual({ checks: 22, passed: 19, failed: 0, skipped: 3, errors: 0, findingsBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
+    expect(report.summary).toEqual({ checks: 22, passed: 19, failed: 0, skipped: 3, notApplicable: 3, errors: 0, findingsBySeverity: { critical: 0, high: 0, medium: 0, low: 0 } });
     expect(report.checks.filter((c) => c.status === 'skipped').map((c) => [c.ruleId, c.notApplicable])).toEqual([
       ['weak-secret', true],
       ['jwt-alg-none', true],

@@ -102,7 +102,11 @@ describe('markdown', () => {
     const findings = r.checks.filter((c) => c.status === 'fail');
     const rows = md.split('\n').filter((l) => /^\| (critical|high|medium|low) \|/.test(l));
     expect(rows).toHaveLength(findings.length);
-    expect(md.match(/<details><summary>/g)?.length).toBe(findings.length + 1); // + the not-run list
+    expect(r.summary.notApplicable).toBeGreaterThan(0);
+    // + the not-run list and the not-applicable list, each counted apart from the findings.
+    expect(md.match(/<details><summary>/g)?.length).toBe(findings.length + 2);
+    expect(md).toContain(`<details><summary>${r.summary.notApplicable} not applicable</summary>`);
+    expect(md).toContain(`<details><summary>${r.summary.skipped - r.summary.notApplicable + r.summary.errors} not run (skipped or in error)</summary>`);
     expect(md).toContain('no planted cookie');
     expect(md).not.toContain(TOKEN);
   });

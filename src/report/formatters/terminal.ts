@@ -129,7 +129,7 @@ const terminal: Formatter = (rawReport, ctx) => {
   const s = report.summary;
   const grade = gradeColor(c, report.grade)(`Grade ${report.grade}`) + (report.gradeNote ? c.dim(` (${report.gradeNote})`) : '');
   out.push(
-    `${c.bold(`Score ${report.score}/100`)}  ${grade}   ${s.failed} failed · ${s.passed} passed · ${s.skipped} skipped · ${s.errors} errors   ` +
+    `${c.bold(`Score ${report.score}/100`)}  ${grade}   ${s.failed} failed · ${s.passed} passed · ${s.skipped - s.notApplicable} skipped${s.notApplicable > 0 ? ` · ${s.notApplicable} not applicable` : ''} · ${s.errors} errors   ` +
       c.dim(`${report.requests} requests in ${formatDuration(report.durationMs)}`),
   );
   const notRunCount = notRun.length;
