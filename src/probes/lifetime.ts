@@ -69,6 +69,16 @@ export class Countdown {
     }
   }
 
+  /** Show `label` counting down to `endAt` while `work` runs (a wait, or a busy phase). */
+  async during<T>(label: string, endAt: number, work: () => Promise<T>): Promise<T> {
+    this.set(label, endAt);
+    try {
+      return await work();
+    } finally {
+      this.done(label);
+    }
+  }
+
   done(label: string): void {
     this.#ends.delete(label);
     if (this.#ends.size === 0) this.stop();

@@ -141,12 +141,7 @@ function withoutHeld(r: BusyResult): Omit<BusyEvidence, 'replay'> {
 }
 
 async function idleReplay(ctx: ProbeContext, label: string, slot: Slot, t0: number, idleMs: number, countdown: Countdown): Promise<IdleReplayEvidence> {
-  countdown.set(label, t0 + idleMs);
-  try {
-    await sleep(t0 + idleMs - Date.now(), ctx.signal);
-  } finally {
-    countdown.done(label);
-  }
+  await countdown.during(label, t0 + idleMs, () => sleep(t0 + idleMs - Date.now(), ctx.signal));
   const s = slot.session as FreshSession;
   const { obs } = await replay(ctx, s.held, `${label}: replay of the saved cookies after ${formatDuration(idleMs)} idle (fresh copy, no client-side expiry)`);
   const out: IdleReplayEvidence = { alive: slot.alive as OracleObservation, idleMs: Date.now() - t0, replay: { ...obs, atMs: Date.now() - t0 } };
@@ -273,13 +268,7 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
             const spacing = clamp(Math.min(idleTimeout, own ? own.seconds * 1000 : Infinity) / 3, 250, 300_000);
             const t0 = Date.now();
             const until = t0 + maxLifetime + lifeMargin;
-            countdown.set(slot.label, until);
-            let busy: BusyResult;
-            try {
-              busy = await keepBusy(ctx, slot.label, { held: s.held, t0, alive: slot.alive as OracleObservation }, names, spacing, until);
-            } finally {
-              countdown.done(slot.label);
-            }
+            const busy: BusyResult = await countdown.during(slot.label, until, () => keepBusy(ctx, slot.label, { held: s.held, t0, alive: slot.alive as OracleObservation }, names, spacing, until));
             let final = busy.last as TimedObservation;
             if (busy.loggedOutAtMs === undefined) {
               const { obs } = await replay(ctx, busy.held, `${slot.label}: final check after ${formatDuration(maxLifetime)} of activity (fresh copy of the latest cookies)`);
@@ -328,25 +317,14 @@ export async function runWaitingProbes(ctx: ProbeContext, base: Baseline): Promi
               const spacing = clamp(Math.min(firstL, idleTimeout) / 4, 250, 300_000);
               const t0 = Date.now();
               const until = t0 + firstL + m;
-              countdown.set(slot.label, until);
-              let busy: BusyResult;
-              try {
-                busy = await keepBusy(ctx, slot.label, { held: s.held, t0, alive: slot.alive as OracleObservation }, names, spacing, until);
-              } finally {
-                countdown.done(slot.label);
-              }
+              const busy: BusyResult = await countdown.during(slot.label, until, () => keepBusy(ctx, slot.label, { held: s.held, t0, alive: slot.alive as OracleObservation }, names, spacing, until));
               // The latest promise: the original one, moved by every re-issue that carried a lifetime.
               let latest = firstL;
               for (const r of busy.reissued) if (r.seconds !== undefined) latest = Math.max(latest, r.atMs + r.seconds * 1000);
               let final = busy.last as TimedObservation;
               if (busy.loggedOutAtMs === undefined) {
                 const waitUntil = Math.min(t0 + latest + m, t0 + budget);
-                countdown.set(slot.label, waitUntil);
-                try {
-                  await sleep(waitUntil - Date.now(), ctx.signal);
-                } finally {
-                  countdown.done(slot.label);
-                }
+                await countdown.during(slot.label, waitUntil, () => sleep(waitUntil - Date.now(), ctx.signal));
                 const { obs } = await replay(ctx, busy.held, `${slot.label}: replay of the latest cookies after the latest promised expiry (fresh copy, no client-side expiry)`);
                 final = { ...obs, atMs: Date.now() - t0 };
                 busy.exchangeIds.push(obs.exchangeId);
