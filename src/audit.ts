@@ -229,7 +229,7 @@ export async function runAudit(loaded: LoadedConfig, opts: AuditOptions = {}): P
     );
     const persistence = await unlessInterrupted(ctx.signal, () => probePersistence(ctx), cut);
     const passwordChange = await unlessInterrupted(ctx.signal, () => probePasswordChange(ctx), cut);
-    const incomplete = incompleteReason(opts.signal, [fixation, logout, adoption, ...Object.values(waiting), persistence, passwordChange]);
+    const incomplete = incompleteReason(opts.signal, [fixation, tokens, logout, adoption, entropy, ...Object.values(waiting), persistence, passwordChange]);
     const evidence: Evidence = {
       schemaVersion: 1,
       target: redactor.clean(target.href),

@@ -327,6 +327,20 @@ describe.concurrent('load limits', () => {
     expect(report.checks.find((c) => c.ruleId === 'token-entropy')?.message).toContain('--max-requests');
   });
 
+  it('--max-requests used up only during entropy sampling: token-entropy errors and the run is still marked incomplete', async () => {
+    const a = await app();
+    const full = reportOf(await run(flags(a.url)));
+    const firstSample = full.exchanges.find((e) => e.purpose.startsWith('entropy sample'));
+    expect(firstSample).toBeDefined();
+    const budget = (firstSample?.id ?? 0) + 1; // two samples' worth of room at most, then the budget is gone
+    const r = await run(flags(a.url, '--max-requests', String(budget)));
+    const report = reportOf(r);
+    expect(statuses(report, 'logout-revocation')).not.toContain('error');
+    expect(statuses(report, 'token-entropy')).toEqual(['error']);
+    expect(report.incomplete?.reason).toContain('--max-requests');
+    expect(report.gate.passed).toBe(false);
+  });
+
   it('--rate 0 and --max-requests abc: exit 2 naming the flag', async () => {
     const zero = await run(flags('http://127.0.0.1:9', '--rate', '0'));
     expect(zero.code).toBe(2);
