@@ -19,7 +19,8 @@ export interface ProcessAppSpec {
   readyTimeoutMs?: number;
 }
 
-function answers(port: number): Promise<boolean> {
+/** Does something answer HTTP on 127.0.0.1:port (any status)? */
+export function answers(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const req = request({ host: '127.0.0.1', port, path: '/', timeout: 500 }, (res) => {
       res.resume();

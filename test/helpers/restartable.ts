@@ -6,10 +6,10 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { answers } from './process-app.js';
 import { freePort } from './redis.js';
 
 export interface Restartable {
@@ -21,17 +21,6 @@ export interface Restartable {
 }
 
 const APP = fileURLToPath(new URL('../apps/restartable-app.mjs', import.meta.url));
-
-function answers(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const req = request({ host: '127.0.0.1', port, path: '/', timeout: 500 }, (res) => {
-      res.resume();
-      resolve(true);
-    });
-    req.on('error', () => resolve(false));
-    req.end();
-  });
-}
 
 export async function startRestartable(env: Record<string, string>): Promise<Restartable> {
   const port = await freePort();
